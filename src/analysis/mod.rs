@@ -1,0 +1,71 @@
+//! The analysis library: every analysis of `analyses.md`, one module each,
+//! configured from front matter and run over a report's tables.
+
+pub mod segment;
+
+use crate::chart::ChartSpec;
+use crate::config::Language;
+use crate::data::Tables;
+use crate::error::Result;
+use crate::table::Table;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One `[analyses.NAME]` entry of a report's front matter; `kind` picks the
+/// analysis.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AnalysisSpec {
+    SegmentComparison(segment::SegmentSpec),
+}
+
+/// What an analysis sees: the report's tables and language.
+pub struct AnalysisContext<'a> {
+    pub tables: &'a Tables,
+    pub language: Language,
+}
+
+/// What an analysis produces.
+#[derive(Clone, Debug, Default)]
+pub struct AnalysisOutput {
+    /// The full result, unrounded; templates read it as `{{ NAME.field }}`
+    /// and it is written to `results/NAME.json`.
+    pub result: Value,
+    /// Result tables by local name; referenced as `NAME.table`, written to
+    /// `results/NAME.table.csv`.
+    pub tables: BTreeMap<String, Table>,
+    /// Built-in charts by local name over the local tables; referenced as
+    /// `NAME.chart`.
+    pub charts: BTreeMap<String, ChartSpec>,
+}
+
+impl AnalysisSpec {
+    /// The table this analysis reads.
+    pub fn table(&self) -> &str {
+        match self {
+            AnalysisSpec::SegmentComparison(s) => &s.table,
+        }
+    }
+
+    /// Run the analysis.
+    pub fn run(&self, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
+        match self {
+            AnalysisSpec::SegmentComparison(s) => segment::run(s, ctx),
+        }
+    }
+}
+
+/// Fetch the analysis' input table or explain which tables exist.
+pub fn input_table<'a>(
+    ctx: &'a AnalysisContext,
+    name: &str,
+) -> Result<&'a polars::prelude::DataFrame> {
+    ctx.tables.get(name).ok_or_else(|| {
+        let known: Vec<&str> = ctx.tables.keys().map(String::as_str).collect();
+        crate::error::Error::new(format!(
+            "table `{name}` (setting `table`) is not a source of this report"
+        ))
+        .hint(format!("declared sources: {}", known.join(", ")))
+    })
+}

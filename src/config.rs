@@ -1,0 +1,86 @@
+//! Portal-wide settings (title, language, currency, base URL) and the paths
+//! a build reads from and writes to.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The language of the portal's UI, narratives and number formats.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Indonesian: `1.234.567,5`, `Rp 1.234.567`, `12,5%`, month names `Januari`...
+    #[default]
+    Id,
+    /// English: `1,234,567.5`, `12.5%`, month names `January`...
+    En,
+}
+
+impl Language {
+    /// The BCP 47 tag used in `<html lang>` and by the browser's Intl API.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::Id => "id",
+            Language::En => "en",
+        }
+    }
+}
+
+/// The front matter of `content/_index.md`: settings for the whole portal.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    /// Shown in the header and the browser tab.
+    pub title: String,
+    /// One-line description under the title on the index page.
+    #[serde(default)]
+    pub description: String,
+    /// UI language and number formats (`id` or `en`).
+    #[serde(default)]
+    pub language: Language,
+    /// ISO 4217 code used by the `money` filter when a report sets none.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Public URL of the site, e.g. `https://acme.github.io/insights/`.
+    /// Pages link to each other relatively, so the portal also works from
+    /// the file system; the base URL is used for canonical links.
+    #[serde(default)]
+    pub base_url: String,
+}
+
+fn default_currency() -> String {
+    "IDR".to_string()
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        PortalConfig {
+            title: "Portal".to_string(),
+            description: String::new(),
+            language: Language::default(),
+            currency: default_currency(),
+            base_url: String::new(),
+        }
+    }
+}
+
+/// Where a build reads its inputs and writes its output.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub content: PathBuf,
+    pub data: PathBuf,
+    pub templates: PathBuf,
+    pub output: PathBuf,
+}
+
+impl Paths {
+    /// The conventional layout under a portal root directory.
+    pub fn under(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        Paths {
+            content: root.join("content"),
+            data: root.join("data"),
+            templates: root.join("templates"),
+            output: root.join("public"),
+        }
+    }
+}

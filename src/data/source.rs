@@ -1,0 +1,83 @@
+//! The front-matter schema of a data source: where a table comes from and how
+//! it is cleaned. Declared by analysts, never coded per report.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One `[[sources]]` entry of a report's front matter.
+///
+/// Cleaning runs in this order: header names are trimmed (and a BOM
+/// dropped), `rename` applies, then `types` and `dates` convert columns,
+/// `derive` adds columns, and last `filters` keep the matching rows.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// Table name used by analyses, SQL queries and charts.
+    pub name: String,
+    /// File path relative to the data directory. A `*` in the file name
+    /// reads every matching file (in name order) and stacks them.
+    pub path: String,
+    /// File format; inferred from the extension when absent.
+    #[serde(default)]
+    pub format: Option<Format>,
+    /// CSV field delimiter (default `,`).
+    #[serde(default)]
+    pub delimiter: Option<char>,
+    /// Excel sheet name (default: the first sheet).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// JSON: dotted path to the array of records inside each document
+    /// (default: the document itself when it is an array, or its single
+    /// array-valued field).
+    #[serde(default)]
+    pub records: Option<String>,
+    /// Column renames, `old = "new"`, applied to the trimmed header names.
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+    /// Column types by (renamed) column name.
+    #[serde(default)]
+    pub types: BTreeMap<String, ColumnType>,
+    /// Date columns and their formats: `MM-DD-YY`, `DD-Mon-YY`, `dd/mm/yyyy`,
+    /// `YYYY-MM-DD`, `iso` (timestamps with `UTC`, `Z` or `+00:00`), or a
+    /// chrono `%` pattern.
+    #[serde(default)]
+    pub dates: BTreeMap<String, String>,
+    /// Derived columns, computed in order from SQL expressions.
+    #[serde(default)]
+    pub derive: Vec<DeriveSpec>,
+    /// Row filters as SQL boolean expressions; a row is kept when all hold,
+    /// e.g. `"Status <> 'Cancelled'"`.
+    #[serde(default)]
+    pub filters: Vec<String>,
+}
+
+/// A derived column: `{ name = "unit_price", expr = "Amount / Qty" }`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeriveSpec {
+    pub name: String,
+    pub expr: String,
+}
+
+/// Supported input formats.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Parquet,
+    Json,
+    Ndjson,
+    Excel,
+}
+
+/// Declared column types. `money` parses currency text such as `$5,320 `
+/// or `Rp 1.234.567` into a float; `bool` accepts True/False, yes/no, 1/0.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    Int,
+    Float,
+    Money,
+    String,
+    Bool,
+}

@@ -1,0 +1,157 @@
+//! The one error type of the crate: what went wrong, where (file and line),
+//! why (the cause chain) and what the user can do about it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error a user can act on: it names the file (and line where known),
+/// says what went wrong, and may carry a hint about how to fix it.
+#[derive(Debug)]
+pub struct Error {
+    message: String,
+    path: Option<PathBuf>,
+    line: Option<usize>,
+    hint: Option<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    /// A new error with a message and nothing else.
+    pub fn new(message: impl Into<String>) -> Self {
+        Error {
+            message: message.into(),
+            path: None,
+            line: None,
+            hint: None,
+            source: None,
+        }
+    }
+
+    /// An I/O failure on `path`.
+    pub fn io(action: &str, path: &Path, err: std::io::Error) -> Self {
+        Error::new(format!("cannot {action} {}", path.display()))
+            .at(path)
+            .caused_by(err)
+    }
+
+    /// Attach the file this error concerns; an inner, more precise path wins.
+    pub fn at(mut self, path: impl Into<PathBuf>) -> Self {
+        if self.path.is_none() {
+            self.path = Some(path.into());
+        }
+        self
+    }
+
+    /// Attach the 1-based line in the file; an inner, more precise line wins.
+    pub fn line(mut self, line: usize) -> Self {
+        if self.line.is_none() {
+            self.line = Some(line);
+        }
+        self
+    }
+
+    /// Attach the line only when it is known.
+    pub fn maybe_line(self, line: Option<usize>) -> Self {
+        match line {
+            Some(l) => self.line(l),
+            None => self,
+        }
+    }
+
+    /// Attach advice on how to fix the problem.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        if self.hint.is_none() {
+            self.hint = Some(hint.into());
+        }
+        self
+    }
+
+    /// Attach the underlying cause.
+    pub fn caused_by(mut self, err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(err));
+        self
+    }
+
+    /// Prefix the message with more context, keeping location and cause.
+    pub fn context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn line_number(&self) -> Option<usize> {
+        self.line
+    }
+
+    pub fn hint_text(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.path, self.line) {
+            (Some(p), Some(l)) => write!(f, "{}:{l}: ", p.display())?,
+            (Some(p), None) => write!(f, "{}: ", p.display())?,
+            _ => {}
+        }
+        write!(f, "{}", self.message)?;
+        let mut cause = self.source.as_deref().map(|e| e as &dyn std::error::Error);
+        while let Some(c) = cause {
+            write!(f, "\n  caused by: {c}")?;
+            cause = c.source();
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<polars::prelude::PolarsError> for Error {
+    fn from(err: polars::prelude::PolarsError) -> Self {
+        Error::new("data processing failed").caused_by(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_file_line_cause_and_hint() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = Error::new("cannot read source")
+            .at("content/a/_index.md")
+            .line(7)
+            .caused_by(io)
+            .hint("check the path");
+        assert_eq!(
+            e.to_string(),
+            "content/a/_index.md:7: cannot read source\n  caused by: gone\n  hint: check the path"
+        );
+    }
+
+    #[test]
+    fn inner_location_wins_over_outer() {
+        let e = Error::new("x")
+            .at("inner.csv")
+            .line(3)
+            .at("outer.md")
+            .line(9);
+        assert_eq!(e.path(), Some(Path::new("inner.csv")));
+        assert_eq!(e.line_number(), Some(3));
+    }
+}

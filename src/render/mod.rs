@@ -1,0 +1,1 @@
+//! Rendering: Markdown through Tera then pulldown-cmark, locale-aware formatting, and the page templates.

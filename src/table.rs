@@ -1,0 +1,125 @@
+//! `Table`: the plain, typed-by-JSON result table that analyses and SQL
+//! queries produce and that templates, charts, CSV and Excel exports consume.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A rectangular result table. Cells are JSON values (number, string, bool
+/// or null) so that they serialise unchanged into results JSON and templates.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Table {
+    /// An empty table with the given column names.
+    pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Self {
+        Table {
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Append a row; it must have one cell per column.
+    pub fn push(&mut self, row: Vec<Value>) {
+        debug_assert_eq!(row.len(), self.columns.len(), "row width != column count");
+        self.rows.push(row);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Position of a column by name.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// All cells of one column, top to bottom.
+    pub fn column(&self, name: &str) -> Option<Vec<&Value>> {
+        let i = self.column_index(name)?;
+        Some(self.rows.iter().map(|r| &r[i]).collect())
+    }
+
+    /// Rows as JSON objects (`[{column: value, ...}, ...]`), for templates.
+    pub fn to_records(&self) -> Value {
+        Value::Array(
+            self.rows
+                .iter()
+                .map(|row| {
+                    let mut obj = Map::new();
+                    for (c, v) in self.columns.iter().zip(row) {
+                        obj.insert(c.clone(), v.clone());
+                    }
+                    Value::Object(obj)
+                })
+                .collect(),
+        )
+    }
+
+    /// RFC 4180 CSV with a header row; numbers keep full precision.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        write_csv_row(&mut out, self.columns.iter().map(String::as_str));
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(cell_text).collect();
+            write_csv_row(&mut out, cells.iter().map(String::as_str));
+        }
+        out
+    }
+}
+
+/// The plain text of a cell: strings unquoted, null empty.
+pub fn cell_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn write_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ') {
+            out.push('"');
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(cell);
+        }
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn csv_quotes_commas_quotes_and_newlines() {
+        let mut t = Table::new(["name", "qty"]);
+        t.push(vec![json!("a,b"), json!(2)]);
+        t.push(vec![json!("say \"hi\"\nnow"), Value::Null]);
+        assert_eq!(
+            t.to_csv(),
+            "name,qty\n\"a,b\",2\n\"say \"\"hi\"\"\nnow\",\n"
+        );
+    }
+
+    #[test]
+    fn records_pair_columns_with_cells() {
+        let mut t = Table::new(["k", "v"]);
+        t.push(vec![json!("x"), json!(1.5)]);
+        assert_eq!(t.to_records(), json!([{"k": "x", "v": 1.5}]));
+        assert_eq!(t.column("v"), Some(vec![&json!(1.5)]));
+    }
+}
