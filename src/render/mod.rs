@@ -1,1 +1,4 @@
 //! Rendering: Markdown through Tera then pulldown-cmark, locale-aware formatting, and the page templates.
+
+pub mod filters;
+pub mod locale;
