@@ -14,7 +14,6 @@ const UI_STRINGS: &[(&str, &str, &str)] = &[
     ("download_csv", "Unduh CSV", "Download CSV"),
     ("downloads", "Unduhan", "Downloads"),
     ("generated_with", "Dibuat dengan", "Generated with"),
-    ("menu", "Menu", "Menu"),
     ("next", "Berikutnya", "Next"),
     ("no_reports", "Belum ada laporan.", "No reports yet."),
     ("on_this_page", "Di halaman ini", "On this page"),
@@ -113,14 +112,21 @@ mod theme_tests {
     }
 
     fn reports() -> Value {
+        let plain = |slug: &str, title: &str| {
+            json!({"slug": slug, "title": title, "summary": "", "url": format!("{slug}/index.html"),
+                   "kpis": []})
+        };
         json!([
             {"slug": "amazon-b2b", "title": format!("Amazon B2B {EVIL}"),
              "summary": "Siapa pelanggan bisnis kita dan apa yang mereka beli.",
              "url": "amazon-b2b/index.html",
-             "kpis": [{"label": "Pendapatan", "value": "Rp 1.234.567"},
-                      {"label": "Pelanggan", "value": "4.372"}]},
-            {"slug": "retail", "title": "Ritel daring", "summary": "",
-             "url": "retail/index.html", "kpis": []}
+             "kpis": [{"label": "Pendapatan", "value": "Rp 1,2 M"},
+                      {"label": "Pelanggan", "value": "4.372"},
+                      {"label": "Rata-rata nilai pesanan", "value": "Rp 67.890"}]},
+            plain("retail", "Ritel daring"),
+            plain("kmeans", "Segmentasi Konsumen dengan Clustering K-Means"),
+            plain("behavior", "Customer Behavior & Segmentation"),
+            plain("sales", "Sales Performance & Customer Segmentation Analytics"),
         ])
     }
 
@@ -184,10 +190,10 @@ mod theme_tests {
         let html = render("index.html", &index_context(Language::Id));
         assert_escaped(&html);
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"id\">"));
-        assert_eq!(html.matches("<li class=\"report-card\">").count(), 2);
-        assert!(html.contains("<dd class=\"kpi-value\">Rp 1.234.567</dd>"));
+        assert_eq!(html.matches("<li class=\"report-card\">").count(), 5);
+        assert!(html.contains("<dd class=\"kpi-value\">Rp 1,2 M</dd>"));
         assert!(html.contains("<dt class=\"kpi-label\">Pelanggan</dt>"));
-        // One KPI grid: the second report has no KPIs.
+        // One KPI grid: the other reports have no KPIs.
         assert_eq!(html.matches("class=\"kpi-grid\"").count(), 1);
         assert!(html.contains("<p>Selamat datang di <strong>portal</strong>.</p>"));
         assert!(html.contains("href=\"amazon-b2b&#x2F;index.html\""));
@@ -200,6 +206,17 @@ mod theme_tests {
             !html.contains("aria-current"),
             "no report is current on the index"
         );
+    }
+
+    #[test]
+    fn header_lists_few_short_reports_inline_and_many_behind_a_button() {
+        let many = render("index.html", &index_context(Language::Id));
+        assert!(many.contains("<header class=\"site-header compact\">"));
+        assert!(many.contains("title=\"Sales Performance &amp; Customer Segmentation Analytics\""));
+        let mut few = index_context(Language::Id);
+        few.insert("reports", &json!([reports()[1], reports()[2]]));
+        let few = render("index.html", &few);
+        assert!(few.contains("<header class=\"site-header\">"));
     }
 
     #[test]
@@ -264,7 +281,7 @@ mod theme_tests {
     #[ignore = "writes files for a manual visual check"]
     fn write_preview() {
         let dir = std::path::PathBuf::from(
-            std::env::var("WAWASAN_THEME_PREVIEW").unwrap_or("/tmp/theme-preview".into()),
+            std::env::var("WAWASAN_THEME_PREVIEW").unwrap_or_else(|_| "/tmp/theme-preview".into()),
         );
         let report_dir = dir.join("amazon-b2b");
         std::fs::create_dir_all(&report_dir).expect("create the preview folder");

@@ -85,36 +85,55 @@
     ? new Intl.Collator(root.lang || undefined, { numeric: true, sensitivity: "base" })
     : null;
 
-  /* The sort key of a cell: its data-value when present, else its text. */
-  function cellKey(row, column) {
-    var cell = row.cells[column];
-    if (!cell) return "";
-    var value = cell.getAttribute("data-value");
-    return value !== null ? value : (cell.textContent || "").trim();
-  }
+  /* Indonesian writes 1.234,5; English 1,234.5. */
+  var decimalComma = /^id\b/i.test(root.lang || "");
 
-  /* A plain machine number ("-12.5", "3e4"); formatted text is compared as text. */
-  function parseNumber(text) {
+  /* A plain machine number ("-12.5", "3e4"), as in data-value attributes. */
+  function parseMachineNumber(text) {
     if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return null;
     var n = parseFloat(text);
     return isFinite(n) ? n : null;
   }
 
-  function isNumericColumn(rows, column) {
+  /* A number as displayed: "Rp 1.234.567", "12,5%", "-$3.50", "+5,2%". */
+  function parseDisplayedNumber(text) {
+    var m = text.replace(/[\s\u00a0]/g, "")
+      .match(/^([-+\u2212]?)[^\d+\-\u2212.,]*([-+\u2212]?)(\d[\d.,]*)[^\d]*$/);
+    if (!m) return null;
+    var digits = decimalComma
+      ? m[3].replace(/\./g, "").replace(",", ".")
+      : m[3].replace(/,/g, "");
+    var negative = /[-\u2212]/.test(m[1] + m[2]);
+    var n = parseMachineNumber(digits);
+    return n === null ? null : negative ? -n : n;
+  }
+
+  /* The sort key of a cell: its data-value when present, else its text. */
+  function cellKey(row, column) {
+    var cell = row.cells[column];
+    if (!cell) return { text: "", number: null };
+    var value = cell.getAttribute("data-value");
+    if (value !== null) return { text: value, number: parseMachineNumber(value.trim()) };
+    var text = (cell.textContent || "").trim();
+    var number = parseMachineNumber(text);
+    return { text: text, number: number !== null ? number : parseDisplayedNumber(text) };
+  }
+
+  function isNumericColumn(keys) {
     var seen = false;
-    for (var i = 0; i < rows.length; i++) {
-      var key = cellKey(rows[i], column);
-      if (key === "") continue;
-      if (parseNumber(key) === null) return false;
+    for (var i = 0; i < keys.length; i++) {
+      if (keys[i].text === "") continue;
+      if (keys[i].number === null) return false;
       seen = true;
     }
     return seen;
   }
 
   function compareKeys(a, b, numeric) {
-    if (a === "" || b === "") return a === b ? 0 : a === "" ? 1 : -1;
-    if (numeric) return parseNumber(a) - parseNumber(b);
-    return collator ? collator.compare(a, b) : a < b ? -1 : a > b ? 1 : 0;
+    if (a.text === "" || b.text === "") return a.text === b.text ? 0 : a.text === "" ? 1 : -1;
+    if (numeric) return a.number - b.number;
+    if (collator) return collator.compare(a.text, b.text);
+    return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
   }
 
   function sortTable(table, header, column) {
@@ -122,12 +141,12 @@
     if (!body) return;
     var rows = Array.prototype.slice.call(body.rows);
     var descending = header.getAttribute("aria-sort") === "ascending";
-    var numeric = isNumericColumn(rows, column);
     var entries = rows.map(function (row, index) {
       return { row: row, key: cellKey(row, column), index: index };
     });
+    var numeric = isNumericColumn(entries.map(function (e) { return e.key; }));
     entries.sort(function (x, y) {
-      var empty = x.key === "" || y.key === "";
+      var empty = x.key.text === "" || y.key.text === "";
       var order = compareKeys(x.key, y.key, numeric);
       if (descending && !empty) order = -order;
       return order || x.index - y.index;
