@@ -21,8 +21,11 @@
 //! ```
 //! Rows whose segment is empty are left out (counted). Missing amounts are
 //! left out of revenue (counted), never taken as zero; missing quantities
-//! likewise. Results are keyed by segment label; undefined values
-//! (division by zero) are null.
+//! likewise; lines, orders and the other sums keep those rows. Order shares
+//! divide by the sum of the segments' orders. A mix divides by the
+//! segment's quantity on rows where the mix column (or date) is present.
+//! Results are keyed by segment label; undefined values (division by zero)
+//! are null, numbers are unrounded.
 
 mod charts;
 mod codes;
@@ -38,11 +41,13 @@ use crate::chart::ChartSpec;
 use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::table::Table;
-use codes::{Codes, encode, slug};
+use chrono::NaiveDate;
+use codes::{encode, slug};
 use groups::{Groups, resolve_groups};
 use input::{Input, read_input};
 use metrics::{Dropped, SegmentStats};
 use mix::ShareTable;
+use polars::prelude::DataFrame;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -107,33 +112,38 @@ pub fn run(spec: &SegmentSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> 
     let (stats, dropped) = metrics::sum_segments(&input);
     let orders: Vec<u64> = stats.iter().map(|s| s.orders).collect();
     let groups = resolve_groups(spec, &input, &orders)?;
+    let run = Comparison {
+        spec,
+        df,
+        input,
+        stats,
+        dropped,
+        groups,
+        lang: ctx.language,
+    };
     let mut out = Assembly::default();
-    out.add_segments(spec, &input, &stats, &dropped, &groups, ctx.language)?;
-    let labels = groups.ordered_labels();
+    out.add_segments(&run)?;
     for column in &spec.mix {
-        let col = encode(df, column, "mix")?;
-        let shares = mix::mix_by_column(&input, &groups, &col);
-        let name = format!("mix_{}", slug(column));
-        let chart = charts::mix_chart(&name, column, &labels, ctx.language);
-        out.top_index.insert(column.clone(), shares.top_index());
-        let json = out.add_shares(&name, column, &shares, &groups, chart)?;
-        out.mix.insert(column.clone(), json);
+        out.add_mix_column(&run, column)?;
     }
-    if let Some(dates) = &input.date {
-        let weekday = mix::mix_by_weekday(&input, &groups, dates, ctx.language);
-        let chart = charts::time_mix_chart("mix_weekday", "weekday", &labels, ctx.language);
-        let json = out.add_shares("mix_weekday", "weekday", &weekday, &groups, chart)?;
-        out.result.insert("weekday".into(), json);
-        let month = mix::mix_by_month(&input, &groups, dates);
-        let chart = charts::time_mix_chart("mix_month", "month", &labels, ctx.language);
-        let json = out.add_shares("mix_month", "month", &month, &groups, chart)?;
-        out.result.insert("month".into(), json);
+    if let Some(dates) = &run.input.date {
+        out.add_time_mixes(&run, dates)?;
     }
     for column in &spec.top {
-        let col = encode(df, column, "top")?;
-        out.add_top(spec, column, &col, &input, &groups, ctx.language)?;
+        out.add_top(&run, column)?;
     }
     Ok(out.finish())
+}
+
+/// Everything read and summed once, shared by the parts of the output.
+struct Comparison<'a> {
+    spec: &'a SegmentSpec,
+    df: &'a DataFrame,
+    input: Input,
+    stats: Vec<SegmentStats>,
+    dropped: Dropped,
+    groups: Groups,
+    lang: Language,
 }
 
 /// The output under construction.
@@ -159,48 +169,47 @@ impl Assembly {
         Ok(())
     }
 
-    fn add_segments(
-        &mut self,
-        spec: &SegmentSpec,
-        input: &Input,
-        stats: &[SegmentStats],
-        dropped: &Dropped,
-        groups: &Groups,
-        lang: Language,
-    ) -> Result<()> {
-        let m = metrics::derive_metrics(stats, groups, input.date.is_some());
-        let r = &mut self.result;
-        r.insert("column".into(), Value::from(spec.segment.clone()));
-        r.insert(
-            "focus".into(),
-            Value::from(groups.labels[groups.focus()].clone()),
-        );
-        r.insert(
-            "baseline".into(),
-            Value::from(groups.labels[groups.baseline()].clone()),
-        );
-        r.insert("segment_order".into(), Value::from(groups.ordered_labels()));
-        r.insert("segments".into(), metrics::segments_json(&m, stats, groups));
-        r.insert("ratios".into(), metrics::ratios_json(&m));
-        r.insert("totals".into(), totals_json(stats));
-        r.insert("top_n".into(), Value::from(spec.top_n));
-        let missing_amount: u64 = stats.iter().map(|s| s.missing_amount).sum();
-        r.insert("dropped_missing_amount".into(), Value::from(missing_amount));
-        r.insert(
-            "dropped_missing_segment".into(),
-            Value::from(dropped.missing_segment),
-        );
-        r.insert("missing_qty".into(), Value::from(dropped.missing_qty));
-        r.insert(
-            "missing_order_id".into(),
-            Value::from(dropped.missing_order_id),
-        );
-        if input.date.is_some() {
-            r.insert("missing_date".into(), Value::from(dropped.missing_date));
-        }
+    /// Metrics, ratios and counts; the `segments` and `ratios` tables.
+    fn add_segments(&mut self, run: &Comparison) -> Result<()> {
+        let (stats, groups) = (&run.stats, &run.groups);
+        let m = metrics::derive_metrics(stats, groups, run.input.date.is_some());
+        self.result.extend(summary_json(run));
+        self.result
+            .insert("segments".into(), metrics::segments_json(&m, stats, groups));
+        self.result
+            .insert("ratios".into(), metrics::ratios_json(&m));
         self.add_table("segments", metrics::segments_table(&m, stats, groups))?;
         self.add_table("ratios", metrics::ratios_table(&m, groups))?;
-        charts::add_segment_charts(&mut self.out.charts, lang);
+        charts::add_segment_charts(&mut self.out.charts, run.lang);
+        Ok(())
+    }
+
+    /// The quantity mix by one column, with its index and chart.
+    fn add_mix_column(&mut self, run: &Comparison, column: &str) -> Result<()> {
+        let col = encode(run.df, column, "mix")?;
+        let shares = mix::mix_by_column(&run.input, &run.groups, &col);
+        let name = format!("mix_{}", slug(column));
+        let labels = run.groups.ordered_labels();
+        let chart = charts::mix_chart(&name, column, &labels, run.lang);
+        let json = self.add_shares(&name, column, &shares, &run.groups, chart)?;
+        self.mix.insert(column.to_string(), json);
+        self.top_index
+            .insert(column.to_string(), shares.top_index());
+        Ok(())
+    }
+
+    /// The weekday and month mixes.
+    fn add_time_mixes(&mut self, run: &Comparison, dates: &[Option<NaiveDate>]) -> Result<()> {
+        let (input, groups, lang) = (&run.input, &run.groups, run.lang);
+        let labels = groups.ordered_labels();
+        let weekday = mix::mix_by_weekday(input, groups, dates, lang);
+        let chart = charts::time_mix_chart("mix_weekday", "weekday", &labels, lang);
+        let json = self.add_shares("mix_weekday", "weekday", &weekday, groups, chart)?;
+        self.result.insert("weekday".into(), json);
+        let month = mix::mix_by_month(input, groups, dates);
+        let chart = charts::time_mix_chart("mix_month", "month", &labels, lang);
+        let json = self.add_shares("mix_month", "month", &month, groups, chart)?;
+        self.result.insert("month".into(), json);
         Ok(())
     }
 
@@ -218,24 +227,17 @@ impl Assembly {
         Ok(shares.to_json(groups))
     }
 
-    fn add_top(
-        &mut self,
-        spec: &SegmentSpec,
-        column: &str,
-        col: &Codes,
-        input: &Input,
-        groups: &Groups,
-        lang: Language,
-    ) -> Result<()> {
-        let entries = mix::top_by_qty(input, groups, col, spec.top_n);
-        self.top
-            .insert(column.to_string(), mix::top_json(&entries, groups));
+    /// The top-N list of one column within each segment.
+    fn add_top(&mut self, run: &Comparison, column: &str) -> Result<()> {
+        let col = encode(run.df, column, "top")?;
+        let n = run.spec.top_n;
+        let entries = mix::top_by_qty(&run.input, &run.groups, &col, n);
+        let json = mix::top_json(&entries, &run.groups);
+        self.top.insert(column.to_string(), json);
         let name = format!("top_{}", slug(column));
-        self.add_table(&name, mix::top_table(&entries, groups))?;
-        self.out.charts.insert(
-            name.clone(),
-            charts::top_chart(&name, column, spec.top_n, lang),
-        );
+        self.add_table(&name, mix::top_table(&entries, &run.groups))?;
+        let chart = charts::top_chart(&name, column, n, run.lang);
+        self.out.charts.insert(name, chart);
         Ok(())
     }
 
@@ -249,24 +251,40 @@ impl Assembly {
     }
 }
 
-/// Lines, orders, revenue and quantity over all segments.
-fn totals_json(stats: &[SegmentStats]) -> Value {
-    let mut t = Map::new();
-    t.insert(
-        "lines".into(),
-        Value::from(stats.iter().map(|s| s.lines).sum::<u64>()),
+/// The scalar fields of the result: names, totals and dropped-row counts.
+fn summary_json(run: &Comparison) -> Map<String, Value> {
+    let (stats, groups, dropped) = (&run.stats, &run.groups, &run.dropped);
+    let label = |code: usize| Value::from(groups.labels[code].clone());
+    let sum = |f: fn(&SegmentStats) -> f64| codes::number(Some(stats.iter().map(f).sum()));
+    let totals = [
+        ("lines", sum(|s| s.lines as f64)),
+        ("orders", sum(|s| s.orders as f64)),
+        ("revenue", sum(|s| s.revenue)),
+        ("qty", sum(|s| s.qty)),
+    ];
+    let totals: Map<String, Value> = totals.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    let mut r = Map::new();
+    r.insert("column".into(), Value::from(run.spec.segment.clone()));
+    r.insert("focus".into(), label(groups.focus()));
+    r.insert("baseline".into(), label(groups.baseline()));
+    r.insert("segment_order".into(), Value::from(groups.ordered_labels()));
+    r.insert("totals".into(), Value::Object(totals));
+    r.insert("top_n".into(), Value::from(run.spec.top_n));
+    r.insert(
+        "dropped_missing_amount".into(),
+        sum(|s| s.missing_amount as f64),
     );
-    t.insert(
-        "orders".into(),
-        Value::from(stats.iter().map(|s| s.orders).sum::<u64>()),
+    r.insert(
+        "dropped_missing_segment".into(),
+        Value::from(dropped.missing_segment),
     );
-    t.insert(
-        "revenue".into(),
-        codes::number(Some(stats.iter().map(|s| s.revenue).sum())),
+    r.insert("missing_qty".into(), Value::from(dropped.missing_qty));
+    r.insert(
+        "missing_order_id".into(),
+        Value::from(dropped.missing_order_id),
     );
-    t.insert(
-        "qty".into(),
-        codes::number(Some(stats.iter().map(|s| s.qty).sum())),
-    );
-    Value::Object(t)
+    if run.input.date.is_some() {
+        r.insert("missing_date".into(), Value::from(dropped.missing_date));
+    }
+    r
 }

@@ -5,9 +5,9 @@
 
 use crate::data::columns;
 use crate::error::{Error, Result};
+use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{DataFrame, DataType};
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// A column as one code per row (`None` for nulls) and the text of each code.
 #[derive(Debug, Default)]
@@ -27,7 +27,7 @@ pub(super) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes>
         .caused_by(e)
     })?;
     let ca = text.str().map_err(Error::from)?;
-    let mut lookup: HashMap<&str, u32> = HashMap::new();
+    let mut lookup: HashMap<&str, u32> = HashMap::default();
     let mut out = Codes {
         codes: Vec::with_capacity(ca.len()),
         names: Vec::new(),

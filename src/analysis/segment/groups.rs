@@ -125,8 +125,8 @@ fn find_compared(
         let exact = labels.iter().position(|l| l == wanted);
         let raw = || values.iter().position(|v| v == wanted);
         let loose = || {
-            (labels.iter().chain(values))
-                .position(|v| v.eq_ignore_ascii_case(wanted))
+            let mut both = labels.iter().chain(values);
+            both.position(|v| v.eq_ignore_ascii_case(wanted))
                 .map(|i| i % values.len())
         };
         exact.or_else(raw).or_else(loose).ok_or_else(|| {

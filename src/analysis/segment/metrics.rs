@@ -8,8 +8,8 @@ use super::groups::Groups;
 use super::input::Input;
 use crate::table::Table;
 use chrono::Datelike;
+use polars::prelude::PlHashSet as HashSet;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
 
 /// Sums over the rows of one segment.
 #[derive(Clone, Debug, Default)]
@@ -40,7 +40,7 @@ pub(super) struct Dropped {
 pub(super) fn sum_segments(input: &Input) -> (Vec<SegmentStats>, Dropped) {
     let n = input.segment.names.len();
     let mut stats = vec![SegmentStats::default(); n];
-    let mut orders: Vec<HashSet<u32>> = vec![HashSet::new(); n];
+    let mut orders: Vec<HashSet<u32>> = vec![HashSet::default(); n];
     let mut dropped = Dropped::default();
     for row in 0..input.rows() {
         let Some(code) = input.segment.codes[row] else {
@@ -65,8 +65,8 @@ pub(super) fn sum_segments(input: &Input) -> (Vec<SegmentStats>, Dropped) {
         };
         s.qty += q;
         s.qty_lines += 1;
-        if let Some(dates) = &input.date {
-            match dates[row] {
+        if input.date.is_some() {
+            match input.date.as_ref().and_then(|d| d[row]) {
                 Some(d) if d.weekday().num_days_from_monday() < 5 => {
                     s.weekday_qty += q;
                     s.dated_qty += q;

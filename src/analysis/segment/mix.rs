@@ -10,8 +10,8 @@ use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::table::Table;
 use chrono::{Datelike, NaiveDate};
+use polars::prelude::PlHashMap as HashMap;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::hash::Hash;
 
 /// Quantity by key within each segment: `sums[segment code][key]`.
@@ -35,7 +35,7 @@ type RowKey<K> = (K, String, String);
 /// Sum quantity by `key(row)` within each segment; rows without a segment,
 /// a quantity or a key are left out.
 fn sum_qty_by<K: Hash + Eq + Copy>(input: &Input, key: impl Fn(usize) -> Option<K>) -> Sums<K> {
-    let mut sums: Sums<K> = vec![HashMap::new(); input.segment.names.len()];
+    let mut sums: Sums<K> = vec![HashMap::default(); input.segment.names.len()];
     for row in 0..input.rows() {
         if let (Some(s), Some(q), Some(k)) = (input.segment.codes[row], input.qty[row], key(row)) {
             *sums[s as usize].entry(k).or_insert(0.0) += q;
