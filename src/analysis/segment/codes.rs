@@ -1,0 +1,117 @@
+//! Generic column helpers for the segment comparison: text columns as small
+//! integer codes (one hash per row, no string per row), numbers that JSON
+//! can hold, safe division and table-name slugs. Nothing here knows about
+//! segments; it could move to a shared analysis module.
+
+use crate::data::columns;
+use crate::error::{Error, Result};
+use polars::prelude::PlHashMap as HashMap;
+use polars::prelude::{DataFrame, DataType};
+use serde_json::Value;
+
+/// A column as one code per row (`None` for nulls) and the text of each code.
+#[derive(Debug, Default)]
+pub(super) struct Codes {
+    pub codes: Vec<Option<u32>>,
+    pub names: Vec<String>,
+}
+
+/// Read column `name` (asked for by `setting`) as codes; any type is read as
+/// its text form (booleans as `true`/`false`).
+pub(super) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes> {
+    let col = columns::column(df, name, setting)?;
+    let text = col.cast(&DataType::String).map_err(|e| {
+        Error::new(format!(
+            "column `{name}` (setting `{setting}`) cannot be read as text"
+        ))
+        .caused_by(e)
+    })?;
+    let ca = text.str().map_err(Error::from)?;
+    let mut lookup: HashMap<&str, u32> = HashMap::default();
+    let mut out = Codes {
+        codes: Vec::with_capacity(ca.len()),
+        names: Vec::new(),
+    };
+    for value in ca.iter() {
+        let code = value.map(|v| {
+            *lookup.entry(v).or_insert_with(|| {
+                out.names.push(v.to_owned());
+                (out.names.len() - 1) as u32
+            })
+        });
+        out.codes.push(code);
+    }
+    Ok(out)
+}
+
+/// `a / b`, or `None` when either is undefined or `b` is zero.
+pub(super) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+/// A JSON number: integral values as integers, undefined or non-finite
+/// values as null (never NaN).
+pub(super) fn number(v: Option<f64>) -> Value {
+    match v {
+        Some(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 => Value::from(x as i64),
+        Some(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+        None => Value::Null,
+    }
+}
+
+/// A lowercase ASCII slug for table names: `Sales Channel ` -> `sales_channel`.
+pub(super) fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("column");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encode_gives_codes_in_first_seen_order_and_keeps_nulls() {
+        let df = polars::df!("k" => [Some("b"), None, Some("a"), Some("b")]).unwrap();
+        let c = encode(&df, "k", "segment").unwrap();
+        assert_eq!(c.codes, vec![Some(0), None, Some(1), Some(0)]);
+        assert_eq!(c.names, vec!["b", "a"]);
+        let bools = polars::df!("B2B" => [true, false]).unwrap();
+        assert_eq!(
+            encode(&bools, "B2B", "segment").unwrap().names,
+            ["true", "false"]
+        );
+    }
+
+    #[test]
+    fn numbers_are_null_when_undefined() {
+        assert_eq!(ratio(Some(1.0), Some(0.0)), None);
+        assert_eq!(ratio(Some(3.0), Some(2.0)), Some(1.5));
+        assert_eq!(number(Some(f64::NAN)), Value::Null);
+        assert_eq!(number(Some(3.0)), json!(3));
+        assert_eq!(number(Some(0.5)), json!(0.5));
+    }
+
+    #[test]
+    fn slug_keeps_letters_and_digits() {
+        assert_eq!(slug("Sales Channel "), "sales_channel");
+        assert_eq!(slug("ship-service-level"), "ship_service_level");
+        assert_eq!(slug("  "), "column");
+    }
+}

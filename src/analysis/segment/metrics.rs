@@ -1,0 +1,200 @@
+//! Per-segment metrics (analyses.md §1): lines, distinct orders, revenue
+//! without missing amounts, quantity, AOV, units per order, quantity per
+//! line, shares of the total, weekday share, and every metric's ratio of
+//! focus to baseline.
+
+use super::codes::{number, ratio};
+use super::groups::Groups;
+use super::input::Input;
+use crate::table::Table;
+use chrono::Datelike;
+use polars::prelude::PlHashSet as HashSet;
+use serde_json::{Map, Value};
+
+/// Sums over the rows of one segment.
+#[derive(Clone, Debug, Default)]
+pub(super) struct SegmentStats {
+    pub lines: u64,
+    pub orders: u64,
+    /// Sum of the amounts that are present.
+    pub revenue: f64,
+    pub missing_amount: u64,
+    /// Sum of the quantities that are present.
+    pub qty: f64,
+    pub qty_lines: u64,
+    /// Quantity on Monday to Friday, and on any known date.
+    pub weekday_qty: f64,
+    pub dated_qty: f64,
+}
+
+/// Counts over the whole table, reported beside the metrics.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Dropped {
+    pub missing_segment: u64,
+    pub missing_order_id: u64,
+    pub missing_qty: u64,
+    pub missing_date: u64,
+}
+
+/// Sum up every segment in one pass; the result is indexed by segment code.
+pub(super) fn sum_segments(input: &Input) -> (Vec<SegmentStats>, Dropped) {
+    let n = input.segment.names.len();
+    let mut stats = vec![SegmentStats::default(); n];
+    let mut orders: Vec<HashSet<u32>> = vec![HashSet::default(); n];
+    let mut dropped = Dropped::default();
+    for row in 0..input.rows() {
+        let Some(code) = input.segment.codes[row] else {
+            dropped.missing_segment += 1;
+            continue;
+        };
+        let s = &mut stats[code as usize];
+        s.lines += 1;
+        match input.order.codes[row] {
+            Some(order) => {
+                orders[code as usize].insert(order);
+            }
+            None => dropped.missing_order_id += 1,
+        }
+        match input.amount[row] {
+            Some(a) => s.revenue += a,
+            None => s.missing_amount += 1,
+        }
+        let Some(q) = input.qty[row] else {
+            dropped.missing_qty += 1;
+            continue;
+        };
+        s.qty += q;
+        s.qty_lines += 1;
+        if input.date.is_some() {
+            match input.date.as_ref().and_then(|d| d[row]) {
+                Some(d) if d.weekday().num_days_from_monday() < 5 => {
+                    s.weekday_qty += q;
+                    s.dated_qty += q;
+                }
+                Some(_) => s.dated_qty += q,
+                None => dropped.missing_date += 1,
+            }
+        }
+    }
+    for (s, o) in stats.iter_mut().zip(&orders) {
+        s.orders = o.len() as u64;
+    }
+    (stats, dropped)
+}
+
+/// The metrics of every segment, in output order, with their ratios.
+pub(super) struct Metrics {
+    pub names: Vec<&'static str>,
+    /// `values[code][metric]`.
+    pub values: Vec<Vec<Option<f64>>>,
+    pub ratios: Vec<Option<f64>>,
+}
+
+/// Derive AOV, units per order, shares and ratios from the sums.
+pub(super) fn derive_metrics(stats: &[SegmentStats], groups: &Groups, has_date: bool) -> Metrics {
+    let total = |f: fn(&SegmentStats) -> f64| stats.iter().map(f).sum::<f64>();
+    let (lines, orders) = (total(|s| s.lines as f64), total(|s| s.orders as f64));
+    let (revenue, qty) = (total(|s| s.revenue), total(|s| s.qty));
+    let mut names = vec![
+        "lines",
+        "orders",
+        "revenue",
+        "qty",
+        "aov",
+        "avg_qty",
+        "qty_per_line",
+        "revenue_share",
+        "order_share",
+        "qty_share",
+        "line_share",
+    ];
+    if has_date {
+        names.push("weekday_share");
+    }
+    let values: Vec<Vec<Option<f64>>> = stats
+        .iter()
+        .map(|s| {
+            let (o, r, q) = (Some(s.orders as f64), Some(s.revenue), Some(s.qty));
+            let mut v = vec![
+                Some(s.lines as f64),
+                o,
+                r,
+                q,
+                ratio(r, o),
+                ratio(q, o),
+                ratio(q, Some(s.qty_lines as f64)),
+                ratio(r, Some(revenue)),
+                ratio(o, Some(orders)),
+                ratio(q, Some(qty)),
+                ratio(Some(s.lines as f64), Some(lines)),
+            ];
+            if has_date {
+                v.push(ratio(Some(s.weekday_qty), Some(s.dated_qty)));
+            }
+            v
+        })
+        .collect();
+    let (f, b) = (&values[groups.focus()], &values[groups.baseline()]);
+    let ratios = f.iter().zip(b).map(|(&x, &y)| ratio(x, y)).collect();
+    Metrics {
+        names,
+        values,
+        ratios,
+    }
+}
+
+/// `segments.LABEL.metric` for the result JSON.
+pub(super) fn segments_json(m: &Metrics, stats: &[SegmentStats], groups: &Groups) -> Value {
+    let mut out = Map::new();
+    for &code in &groups.order {
+        let mut seg = Map::new();
+        seg.insert("value".into(), Value::from(groups.values[code].clone()));
+        for (name, v) in m.names.iter().zip(&m.values[code]) {
+            seg.insert((*name).into(), number(*v));
+        }
+        seg.insert(
+            "missing_amount".into(),
+            Value::from(stats[code].missing_amount),
+        );
+        out.insert(groups.labels[code].clone(), Value::Object(seg));
+    }
+    Value::Object(out)
+}
+
+/// `ratios.metric` = focus / baseline.
+pub(super) fn ratios_json(m: &Metrics) -> Value {
+    let pairs = m.names.iter().zip(&m.ratios);
+    Value::Object(pairs.map(|(n, r)| ((*n).to_string(), number(*r))).collect())
+}
+
+/// One row per segment in display order.
+pub(super) fn segments_table(m: &Metrics, stats: &[SegmentStats], groups: &Groups) -> Table {
+    let mut columns = vec!["segment", "value"];
+    columns.extend(&m.names);
+    columns.push("missing_amount");
+    let mut table = Table::new(columns);
+    for &code in &groups.order {
+        let mut row = vec![
+            Value::from(groups.labels[code].clone()),
+            Value::from(groups.values[code].clone()),
+        ];
+        row.extend(m.values[code].iter().map(|v| number(*v)));
+        row.push(Value::from(stats[code].missing_amount));
+        table.push(row);
+    }
+    table
+}
+
+/// One row per metric: focus value, baseline value, ratio.
+pub(super) fn ratios_table(m: &Metrics, groups: &Groups) -> Table {
+    let mut table = Table::new(["metric", "focus", "baseline", "ratio"]);
+    for (i, name) in m.names.iter().enumerate() {
+        table.push(vec![
+            Value::from(*name),
+            number(m.values[groups.focus()][i]),
+            number(m.values[groups.baseline()][i]),
+            number(m.ratios[i]),
+        ]);
+    }
+    table
+}
