@@ -27,8 +27,9 @@ pub(crate) fn build(frame: &Frame) -> Chart {
     let ys = distinct_labels(frame.rows, y);
     let cells = collect_cells(frame, &xs, &ys, [x, y, z]);
     let (min, max) = value_range(frame, z);
-    let mut heatmap = Heatmap::new().name(frame.name(z)).data(cells.clone());
-    if cells.len() <= MAX_LABELLED_CELLS {
+    let labelled = cells.len() <= MAX_LABELLED_CELLS;
+    let mut heatmap = Heatmap::new().name(frame.name(z)).data(cells);
+    if labelled {
         heatmap = heatmap.label(Label::new().show(true));
     }
     Chart::new()

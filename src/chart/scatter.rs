@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use charming::Chart;
 use charming::component::Axis;
 use charming::datatype::{CompositeValue, DataPoint};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::{AxisType, NameLocation, Tooltip, Trigger};
 use charming::series::Scatter;
 use serde_json::{Value, json};
 
@@ -31,17 +31,21 @@ pub(crate) fn build_2d(frame: &Frame) -> Chart {
             .collect(),
     };
     let names: Vec<String> = groups.iter().map(|(name, _)| name.clone()).collect();
+    let x_name = axis_name(frame.spec.x_label.as_deref(), frame.name(x));
+    let y_name = axis_name(
+        frame.spec.y_label.as_deref(),
+        frame.name(frame.columns.y_first()),
+    );
+    // The x axis name sits centred under the axis labels, out of the way of
+    // the last tick label; the grid leaves room for it.
+    let x_axis = value_axis(x_name)
+        .name_location(NameLocation::Middle)
+        .name_gap(28);
     let mut chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .grid(grid(names.len() > 1))
-        .x_axis(value_axis(axis_name(
-            frame.spec.x_label.as_deref(),
-            frame.name(x),
-        )))
-        .y_axis(value_axis(axis_name(
-            frame.spec.y_label.as_deref(),
-            frame.name(frame.columns.y_first()),
-        )));
+        .grid(grid(names.len() > 1).bottom(32))
+        .x_axis(x_axis)
+        .y_axis(value_axis(y_name));
     chart = with_legend(chart, &names);
     for (name, pts) in groups {
         let data: Vec<DataPoint> = pts
@@ -178,6 +182,7 @@ mod tests {
         assert_eq!(series[1]["data"], json!([[200, 1]]));
         assert_eq!(option["xAxis"]["type"], json!("value"));
         assert_eq!(option["xAxis"]["name"], json!("recency"));
+        assert_eq!(option["xAxis"]["nameLocation"], json!("middle"));
         assert_eq!(option["yAxis"]["name"], json!("frequency"));
         assert_eq!(option["legend"]["data"].as_array().unwrap().len(), 2);
     }
