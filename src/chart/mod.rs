@@ -1,6 +1,16 @@
 //! Chart building: turns a `ChartSpec` and its result table into ECharts
 //! option JSON with `charming`, and embeds it safely in HTML.
 
+pub mod build;
+mod cartesian;
+mod columns;
+pub mod embed;
+mod graph;
+mod heatmap;
+mod pie;
+mod scatter;
 pub mod spec;
 
+pub use build::{SELECT_KEY, build_option, needs_gl};
+pub use embed::{chart_html, escape_html, script_json};
 pub use spec::{ChartKind, ChartSpec, ValueFormat};

@@ -1,0 +1,179 @@
+//! Network graphs (e.g. association rules): one edge per row from the `x`
+//! node to the first `y` node, weighted by `z` (e.g. lift); nodes are sized
+//! by their degree and laid out by force.
+
+use std::collections::HashMap;
+use std::f64::consts::TAU;
+
+use charming::Chart;
+use charming::element::{Label, LabelPosition, LineStyle, Tooltip, Trigger};
+use charming::series::{
+    Graph, GraphCategory, GraphData, GraphLayout, GraphLayoutForce, GraphLink, GraphNode,
+};
+use serde_json::{Value, json};
+
+use super::build::{Frame, to_json};
+use super::columns::{label, number};
+use crate::error::Result;
+
+/// Radius of the circle the nodes start on before the force layout runs.
+const START_RADIUS: f64 = 200.0;
+/// Node symbol sizes run from `MIN_SIZE` (degree 1) up to `MIN_SIZE + SIZE_RANGE`.
+const MIN_SIZE: f64 = 10.0;
+const SIZE_RANGE: f64 = 30.0;
+
+/// A force-directed graph over the frame's rows.
+pub(crate) fn build(frame: &Frame) -> Result<Value> {
+    let source = frame.columns.x_index();
+    let target = frame.columns.y_first();
+    let links: Vec<GraphLink> = frame
+        .rows
+        .iter()
+        .map(|row| GraphLink {
+            source: label(&row[source]),
+            target: label(&row[target]),
+            value: frame.columns.z.and_then(|z| number(&row[z])),
+        })
+        .collect();
+    let nodes = make_nodes(&links);
+    let category = GraphCategory {
+        name: frame.name(source).to_string(),
+    };
+    let mut graph = Graph::new()
+        .layout(GraphLayout::Force)
+        .force(GraphLayoutForce::new().edge_length(120).gravity(0.1))
+        .roam(true)
+        .label(Label::new().show(true).position(LabelPosition::Right))
+        .line_style(LineStyle::new().opacity(0.6).curveness(0.1))
+        .edge_symbol(Some(("none".to_string(), "arrow".to_string())))
+        .data(GraphData {
+            nodes,
+            links,
+            categories: vec![category],
+        });
+    if let Some(z) = frame.columns.z {
+        graph = graph.name(frame.name(z));
+    }
+    let chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Item))
+        .series(graph);
+    let mut option = to_json(&chart)?;
+    // charming's force settings lack `repulsion`; without it nodes overlap.
+    if let Some(force) = option
+        .pointer_mut("/series/0/force")
+        .and_then(Value::as_object_mut)
+    {
+        force.insert("repulsion".into(), json!(220));
+    }
+    Ok(option)
+}
+
+/// Distinct nodes in order of first appearance (sources and targets), each
+/// with its degree as value and size, placed evenly on a circle.
+fn make_nodes(links: &[GraphLink]) -> Vec<GraphNode> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut degree: HashMap<&str, u32> = HashMap::new();
+    for link in links {
+        for name in [link.source.as_str(), link.target.as_str()] {
+            let d = degree.entry(name).or_insert(0);
+            if *d == 0 {
+                order.push(name);
+            }
+            *d += 1;
+        }
+    }
+    let max_degree = degree.values().copied().max().unwrap_or(1).max(1) as f64;
+    let count = order.len().max(1) as f64;
+    order
+        .iter()
+        .enumerate()
+        .map(|(i, &name)| {
+            let d = f64::from(degree.get(name).copied().unwrap_or(0));
+            let angle = TAU * i as f64 / count;
+            GraphNode {
+                id: name.to_string(),
+                name: name.to_string(),
+                x: (START_RADIUS * angle.cos()).round(),
+                y: (START_RADIUS * angle.sin()).round(),
+                value: d,
+                category: 0,
+                symbol_size: (MIN_SIZE + SIZE_RANGE * d / max_degree).round(),
+                label: None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::chart::build::build_option;
+    use crate::chart::spec::{ChartKind, ChartSpec};
+    use crate::config::Language;
+    use crate::table::Table;
+    use serde_json::json;
+
+    /// Association rules: bread -> butter, bread -> jam, jam -> butter.
+    fn rules() -> Table {
+        let mut t = Table::new(["antecedent", "consequent", "lift"]);
+        t.push(vec![json!("bread"), json!("butter"), json!(1.5)]);
+        t.push(vec![json!("bread"), json!("jam"), json!(2)]);
+        t.push(vec![json!("jam"), json!("butter"), json!(1.25)]);
+        t
+    }
+
+    #[test]
+    fn graph_has_distinct_nodes_sized_by_degree_and_weighted_links() {
+        let s = ChartSpec {
+            kind: ChartKind::Graph,
+            table: "basket.rules".into(),
+            x: Some("antecedent".into()),
+            y: vec!["consequent".into()],
+            z: Some("lift".into()),
+            ..ChartSpec::default()
+        };
+        let option = build_option(&s, &rules(), Language::En).unwrap();
+        let series = option["series"].as_array().unwrap();
+        assert_eq!(series.len(), 1);
+        let g = &series[0];
+        assert_eq!(g["type"], json!("graph"));
+        assert_eq!(g["layout"], json!("force"));
+        assert_eq!(g["force"]["repulsion"], json!(220));
+        let nodes = g["data"].as_array().unwrap();
+        let names: Vec<_> = nodes.iter().map(|n| n["name"].clone()).collect();
+        assert_eq!(names, vec![json!("bread"), json!("butter"), json!("jam")]);
+        // Degrees: bread 2, butter 2, jam 2 -> all the largest size 10 + 30.
+        assert!(nodes.iter().all(|n| n["value"] == json!(2.0)));
+        assert!(nodes.iter().all(|n| n["symbolSize"] == json!(40.0)));
+        // The first node starts at angle 0 on the radius-200 circle.
+        assert_eq!(
+            (nodes[0]["x"].clone(), nodes[0]["y"].clone()),
+            (json!(200.0), json!(0.0))
+        );
+        let links = g["links"].as_array().unwrap();
+        assert_eq!(links.len(), 3);
+        assert_eq!(
+            links[1],
+            json!({"source": "bread", "target": "jam", "value": 2.0})
+        );
+    }
+
+    #[test]
+    fn degree_sets_node_size() {
+        // a -> b, a -> c: a has degree 2 (size 40), b and c degree 1 (size 25).
+        let mut t = Table::new(["from", "to"]);
+        t.push(vec![json!("a"), json!("b")]);
+        t.push(vec![json!("a"), json!("c")]);
+        let s = ChartSpec {
+            kind: ChartKind::Graph,
+            table: "t".into(),
+            x: Some("from".into()),
+            y: vec!["to".into()],
+            ..ChartSpec::default()
+        };
+        let option = build_option(&s, &t, Language::En).unwrap();
+        let nodes = option["series"][0]["data"].as_array().unwrap();
+        let sizes: Vec<_> = nodes.iter().map(|n| n["symbolSize"].clone()).collect();
+        assert_eq!(sizes, vec![json!(40.0), json!(25.0), json!(25.0)]);
+        assert!(option["series"][0]["links"][0].get("value").is_none());
+    }
+}
