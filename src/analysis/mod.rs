@@ -1,6 +1,7 @@
 //! The analysis library: every analysis of `analyses.md`, one module each,
 //! configured from front matter and run over a report's tables.
 
+pub mod common;
 pub mod segment;
 
 use crate::chart::ChartSpec;

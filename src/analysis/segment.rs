@@ -28,7 +28,6 @@
 //! are null, numbers are unrounded.
 
 mod charts;
-mod codes;
 mod groups;
 mod input;
 mod metrics;
@@ -37,12 +36,12 @@ mod mix;
 mod tests;
 
 use super::{AnalysisContext, AnalysisOutput, input_table};
+use crate::analysis::common::{self as codes, encode, slug};
 use crate::chart::ChartSpec;
 use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::table::Table;
 use chrono::NaiveDate;
-use codes::{encode, slug};
 use groups::{Groups, resolve_groups};
 use input::{Input, read_input};
 use metrics::{Dropped, SegmentStats};

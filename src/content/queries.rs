@@ -87,9 +87,11 @@ fn parse_info(info: &str, path: &Path, line: usize) -> Result<(String, bool)> {
             .hint("write the fence as ```sql top_cities (the name is how pages and charts refer to the result)")
     })?;
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(Error::new(format!("query name `{name}` may only contain letters, digits and _"))
-            .at(path)
-            .line(line));
+        return Err(Error::new(format!(
+            "query name `{name}` may only contain letters, digits and _"
+        ))
+        .at(path)
+        .line(line));
     }
     let shown = match words.next() {
         None => true,
@@ -124,7 +126,8 @@ mod tests {
 
     #[test]
     fn hidden_block_leaves_no_table() {
-        let (out, blocks) = extract("```sql q hide\nSELECT 1\n```\n", 1, Path::new("p.md")).unwrap();
+        let (out, blocks) =
+            extract("```sql q hide\nSELECT 1\n```\n", 1, Path::new("p.md")).unwrap();
         assert!(!out.contains("table("));
         assert!(!blocks[0].shown);
     }

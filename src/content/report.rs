@@ -125,7 +125,9 @@ impl Report {
 
     /// Every SQL query of the report, in page order.
     pub fn queries(&self) -> impl Iterator<Item = (&Page, &SqlBlock)> {
-        self.pages.iter().flat_map(|p| p.queries.iter().map(move |q| (p, q)))
+        self.pages
+            .iter()
+            .flat_map(|p| p.queries.iter().map(move |q| (p, q)))
     }
 }
 

@@ -56,9 +56,8 @@ fn validate_report(report: &Report) -> Result<()> {
             .map_err(|(m, h)| error_at(&format!("analyses.{name}"), m, h))?;
     }
     for (page, query) in report.queries() {
-        check_result_name(&query.name, "query", &tables, &mut results).map_err(|(m, h)| {
-            Error::new(m).at(&page.path).line(query.line).hint(h)
-        })?;
+        check_result_name(&query.name, "query", &tables, &mut results)
+            .map_err(|(m, h)| Error::new(m).at(&page.path).line(query.line).hint(h))?;
     }
     for name in report.meta.charts.keys() {
         if !is_identifier(name) {
@@ -92,7 +91,9 @@ fn check_result_name(
     }
     if tables.contains(name) || !results.insert(name.to_string()) {
         return Err((
-            format!("the name `{name}` is used twice (sources, analyses and queries share one namespace)"),
+            format!(
+                "the name `{name}` is used twice (sources, analyses and queries share one namespace)"
+            ),
             "give each source, analysis and query its own name",
         ));
     }
@@ -107,7 +108,6 @@ fn is_identifier(s: &str) -> bool {
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }

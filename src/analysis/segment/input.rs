@@ -3,7 +3,7 @@
 //! optional date as calendar dates.
 
 use super::SegmentSpec;
-use super::codes::{Codes, encode};
+use crate::analysis::common::{Codes, encode};
 use crate::data::columns;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;

@@ -3,9 +3,9 @@
 //! line, shares of the total, weekday share, and every metric's ratio of
 //! focus to baseline.
 
-use super::codes::{number, ratio};
 use super::groups::Groups;
 use super::input::Input;
+use crate::analysis::common::{number, ratio};
 use crate::table::Table;
 use chrono::Datelike;
 use polars::prelude::PlHashSet as HashSet;

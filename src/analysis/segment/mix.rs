@@ -3,9 +3,9 @@
 //! over-representation index (focus share / baseline share), and the top-N
 //! values by quantity within each segment.
 
-use super::codes::{Codes, number, ratio};
 use super::groups::Groups;
 use super::input::Input;
+use crate::analysis::common::{Codes, number, ratio};
 use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::table::Table;

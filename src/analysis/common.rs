@@ -1,7 +1,6 @@
-//! Generic column helpers for the segment comparison: text columns as small
-//! integer codes (one hash per row, no string per row), numbers that JSON
-//! can hold, safe division and table-name slugs. Nothing here knows about
-//! segments; it could move to a shared analysis module.
+//! Column helpers shared by the analyses: text columns as small integer codes
+//! (one hash per row, no string per row), numbers that JSON can hold, safe
+//! division and table-name slugs.
 
 use crate::data::columns;
 use crate::error::{Error, Result};
@@ -11,14 +10,14 @@ use serde_json::Value;
 
 /// A column as one code per row (`None` for nulls) and the text of each code.
 #[derive(Debug, Default)]
-pub(super) struct Codes {
+pub(crate) struct Codes {
     pub codes: Vec<Option<u32>>,
     pub names: Vec<String>,
 }
 
 /// Read column `name` (asked for by `setting`) as codes; any type is read as
 /// its text form (booleans as `true`/`false`).
-pub(super) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes> {
+pub(crate) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes> {
     let col = columns::column(df, name, setting)?;
     let text = col.cast(&DataType::String).map_err(|e| {
         Error::new(format!(
@@ -45,7 +44,7 @@ pub(super) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes>
 }
 
 /// `a / b`, or `None` when either is undefined or `b` is zero.
-pub(super) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+pub(crate) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) if b != 0.0 => Some(a / b),
         _ => None,
@@ -54,7 +53,7 @@ pub(super) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 
 /// A JSON number: integral values as integers, undefined or non-finite
 /// values as null (never NaN).
-pub(super) fn number(v: Option<f64>) -> Value {
+pub(crate) fn number(v: Option<f64>) -> Value {
     match v {
         Some(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 => Value::from(x as i64),
         Some(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
@@ -63,7 +62,7 @@ pub(super) fn number(v: Option<f64>) -> Value {
 }
 
 /// A lowercase ASCII slug for table names: `Sales Channel ` -> `sales_channel`.
-pub(super) fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_alphanumeric() {
