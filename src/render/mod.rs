@@ -1,5 +1,10 @@
-//! Rendering: Markdown through Tera then pulldown-cmark, locale-aware formatting, and the page templates.
+//! Rendering: Markdown through Tera then pulldown-cmark, locale-aware
+//! formatting, result tables as HTML, and the theme's page templates.
 
 pub mod filters;
 pub mod i18n;
 pub mod locale;
+pub mod markdown;
+pub mod narrative;
+pub mod table_html;
+pub mod theme;

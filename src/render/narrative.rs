@@ -1,0 +1,231 @@
+//! A report's Markdown pages through Tera: results in the context, the
+//! locale filters, and the functions that place charts, tables and KPI tiles.
+//! Tera errors become errors that name the page file and line.
+
+use super::filters::register_filters;
+use super::locale::Locale;
+use super::table_html::{TableView, table_html};
+use crate::content::{Page, Report};
+use crate::error::{Error, Result};
+use crate::table::Table;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use tera::{Context, Function, Tera};
+
+/// What a report's pages can place by name.
+#[derive(Debug, Default)]
+pub struct Placeables {
+    /// Tables by reference (`b2b.segments`, `top_cities`) with the relative
+    /// URL of their CSV.
+    pub tables: BTreeMap<String, (Table, String)>,
+    /// Chart HTML by reference (`b2b.aov`, `my_chart`).
+    pub charts: BTreeMap<String, String>,
+    /// KPI tiles as (label, formatted value).
+    pub kpis: Vec<(String, String)>,
+    /// Text of CSV download links.
+    pub download_label: String,
+}
+
+/// Renders the Markdown of one report's pages through Tera.
+pub struct Narrative {
+    tera: Tera,
+}
+
+impl Narrative {
+    /// Parse every page of `report` as a Tera template.
+    pub fn new(report: &Report, placeables: Arc<Placeables>, locale: &Locale) -> Result<Self> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![""]);
+        register_filters(&mut tera, locale);
+        tera.register_function("chart", ChartFn(placeables.clone()));
+        tera.register_function(
+            "table",
+            TableFn {
+                placeables: placeables.clone(),
+                locale: locale.clone(),
+            },
+        );
+        tera.register_function("kpis", KpisFn(placeables));
+        for page in &report.pages {
+            tera.add_raw_template(&template_name(page), &page.body)
+                .map_err(|e| page_error(page, &e))?;
+        }
+        Ok(Narrative { tera })
+    }
+
+    /// Render one page's Markdown with the given context.
+    pub fn render(&self, page: &Page, context: &Context) -> Result<String> {
+        self.tera
+            .render(&template_name(page), context)
+            .map_err(|e| page_error(page, &e))
+    }
+}
+
+fn template_name(page: &Page) -> String {
+    page.path.display().to_string()
+}
+
+/// `{{ chart(name="b2b.aov") }}`
+struct ChartFn(Arc<Placeables>);
+
+impl Function for ChartFn {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let name = string_arg("chart", args, "name")?;
+        self.0
+            .charts
+            .get(&name)
+            .map(|html| Value::String(html.clone()))
+            .ok_or_else(|| unknown("chart", &name, self.0.charts.keys()))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `{{ table(name="b2b.segments", limit=10, percent=["x"], money=["revenue"]) }}`
+struct TableFn {
+    placeables: Arc<Placeables>,
+    locale: Locale,
+}
+
+impl Function for TableFn {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let name = string_arg("table", args, "name")?;
+        let Some((table, csv)) = self.placeables.tables.get(&name) else {
+            return Err(unknown("table", &name, self.placeables.tables.keys()));
+        };
+        for key in args.keys() {
+            if !["name", "limit", "percent", "money"].contains(&key.as_str()) {
+                return Err(tera::Error::msg(format!(
+                    "function `table`: unknown argument `{key}`; it takes name, limit, percent, money"
+                )));
+            }
+        }
+        let view = TableView {
+            limit: args.get("limit").and_then(Value::as_u64).map(|n| n as usize),
+            percent: list_arg(args, "percent"),
+            money: list_arg(args, "money"),
+            csv_url: Some(csv),
+            download_label: &self.placeables.download_label,
+        };
+        Ok(Value::String(table_html(table, &view, &self.locale)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `{{ kpis() }}`: the report's headline KPI tiles.
+struct KpisFn(Arc<Placeables>);
+
+impl Function for KpisFn {
+    fn call(&self, _args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let mut html = String::from("<dl class=\"kpi-grid\">");
+        for (label, value) in &self.0.kpis {
+            html.push_str(&format!(
+                "<div class=\"kpi\"><dt class=\"kpi-label\">{}</dt><dd class=\"kpi-value\">{}</dd></div>",
+                crate::chart::escape_html(label),
+                crate::chart::escape_html(value)
+            ));
+        }
+        html.push_str("</dl>");
+        Ok(Value::String(html))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+fn string_arg(function: &str, args: &HashMap<String, Value>, key: &str) -> tera::Result<String> {
+    match args.get(key) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        _ => Err(tera::Error::msg(format!(
+            "function `{function}` needs {key}=\"...\", e.g. {function}({key}=\"b2b.segments\")"
+        ))),
+    }
+}
+
+fn list_arg(args: &HashMap<String, Value>, key: &str) -> BTreeSet<String> {
+    match args.get(key) {
+        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::String(s)) => [s.clone()].into(),
+        _ => BTreeSet::new(),
+    }
+}
+
+fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> tera::Error {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    tera::Error::msg(format!(
+        "unknown {what} `{name}` (known: {})",
+        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+    ))
+}
+
+/// Turn a Tera error into an error naming the page and the line.
+fn page_error(page: &Page, err: &tera::Error) -> Error {
+    let chain = error_chain(err);
+    let (message, needle) = describe(&chain);
+    let line = parse_error_line(&chain)
+        .map(|l| page.body_line + l - 1)
+        .or_else(|| needle.and_then(|n| find_line(&page.body, &n)).map(|l| page.body_line + l));
+    Error::new(message)
+        .at(&page.path)
+        .maybe_line(line)
+        .hint("results are named after the analyses and queries of the report's front matter; \
+               check the name, or see results/*.json for the available fields")
+}
+
+fn error_chain(err: &tera::Error) -> Vec<String> {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts
+}
+
+/// The most useful message of the chain and a text to look for in the page.
+fn describe(chain: &[String]) -> (String, Option<String>) {
+    let innermost = chain.last().cloned().unwrap_or_default();
+    for part in chain {
+        if let Some(var) = between(part, "Variable `", "` not found") {
+            return (format!("unknown reference `{var}`"), Some(var));
+        }
+        if let Some(filter) = between(part, "Filter `", "` not found") {
+            return (format!("unknown filter `{filter}`"), Some(format!("| {filter}")).or(Some(filter)));
+        }
+        if let Some(f) = between(part, "Function `", "` not found") {
+            return (format!("unknown function `{f}`"), Some(format!("{f}(")));
+        }
+    }
+    let needle = between(&innermost, "`", "`");
+    (innermost.lines().next().unwrap_or("template error").to_string(), needle)
+}
+
+fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(text[from..from + len].to_string())
+}
+
+/// Tera parse errors carry ` --> line:column`.
+fn parse_error_line(chain: &[String]) -> Option<usize> {
+    chain.iter().find_map(|part| {
+        let at = part.find("--> ")? + 4;
+        let digits: String = part[at..].chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    })
+}
+
+/// 0-based line of the first line in `body` containing `needle`.
+fn find_line(body: &str, needle: &str) -> Option<usize> {
+    body.lines().position(|l| l.contains(needle)).or_else(|| {
+        let last = needle.rsplit('.').next()?;
+        body.lines().position(|l| l.contains(last))
+    })
+}
