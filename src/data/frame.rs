@@ -124,3 +124,67 @@ fn text_values(col: &Column) -> Result<Vec<Value>> {
         .map(|v| v.map_or(Value::Null, Value::from))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{
+        Int32Chunked, Int64Chunked, IntoColumn, IntoSeries, NewChunkedArray, df,
+    };
+    use serde_json::json;
+
+    #[test]
+    fn cells_become_json_values() {
+        let mut frame = df!(
+            "id" => [Some(1i64), None],
+            "share" => [Some(0.5f64), Some(f64::NAN)],
+            "name" => [Some("a"), None],
+            "b2b" => [Some(true), Some(false)],
+            "small" => [7u32, 8]
+        )
+        .unwrap();
+        // Day 19112 is 2022-04-30 (2022-01-01 is day 18993, plus 119 days).
+        let date = Int32Chunked::from_iter_options("day".into(), [Some(19112), None].into_iter());
+        frame
+            .with_column(date.into_date().into_series().into_column())
+            .unwrap();
+        // 1651276800000 ms = 19112 days * 86400000 ms: 2022-04-30T00:00:00; +3723 s = 01:02:03.
+        let ms = Int64Chunked::from_iter_options(
+            "at".into(),
+            [Some(1_651_280_523_000), None].into_iter(),
+        );
+        let at = ms
+            .into_datetime(TimeUnit::Milliseconds, None)
+            .into_series()
+            .into_column();
+        frame.with_column(at).unwrap();
+        let table = frame_to_table(&frame).unwrap();
+        assert_eq!(
+            table.columns,
+            ["id", "share", "name", "b2b", "small", "day", "at"]
+        );
+        assert_eq!(
+            table.rows,
+            [
+                vec![
+                    json!(1),
+                    json!(0.5),
+                    json!("a"),
+                    json!(true),
+                    json!(7),
+                    json!("2022-04-30"),
+                    json!("2022-04-30T01:02:03")
+                ],
+                vec![
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    json!(false),
+                    json!(8),
+                    Value::Null,
+                    Value::Null
+                ],
+            ]
+        );
+    }
+}

@@ -393,3 +393,138 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::Object(fields))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::DataType;
+
+    fn load(text: &str, records: Option<&str>) -> Result<DataFrame> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.json");
+        std::fs::write(&path, text).unwrap();
+        read_json(&path, records)
+    }
+
+    fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+        let col = df.column(name).unwrap().cast(&DataType::String).unwrap();
+        col.str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect()
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    const INVOICES: &str = r#"{"s": true, "d": [
+        {"number": "SI-1", "transDate": "03/01/2023", "customer": {"name": "Toko A", "no": "C1"},
+         "detailItem": [{"itemNo": "I1", "quantity": 2, "unitPrice": 50000},
+                        {"itemNo": "I2", "quantity": 1, "unitPrice": 50000.5}]},
+        {"number": "SI-2", "transDate": "04/01/2023", "customer": {"name": "Toko B", "no": "C2"},
+         "detailItem": []}
+    ]}"#;
+
+    #[test]
+    fn invoices_explode_to_one_row_per_item() {
+        let df = load(INVOICES, None).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "number",
+                "transDate",
+                "customer.name",
+                "customer.no",
+                "detailItem.itemNo",
+                "detailItem.quantity",
+                "detailItem.unitPrice"
+            ]
+        );
+        assert_eq!(strings(&df, "number"), [s("SI-1"), s("SI-1"), s("SI-2")]);
+        assert_eq!(
+            strings(&df, "customer.name"),
+            [s("Toko A"), s("Toko A"), s("Toko B")]
+        );
+        assert_eq!(strings(&df, "detailItem.itemNo"), [s("I1"), s("I2"), None]);
+        assert_eq!(
+            df.column("detailItem.quantity").unwrap().dtype(),
+            &DataType::Int64
+        );
+        // 50000 (an integer) and 50000.5 share a float column.
+        assert_eq!(
+            strings(&df, "detailItem.unitPrice"),
+            [s("50000.0"), s("50000.5"), None]
+        );
+        let same = load(INVOICES, Some("d")).unwrap();
+        assert!(same.equals_missing(&df));
+    }
+
+    #[test]
+    fn arrays_documents_and_records_paths() {
+        let df = load(
+            r#"[{"a": 1, "tags": ["x", "y"]}, {"a": "two", "b": true}]"#,
+            None,
+        )
+        .unwrap();
+        // Numbers mixed with text become text; scalar arrays stay JSON text.
+        assert_eq!(strings(&df, "a"), [s("1"), s("two")]);
+        assert_eq!(strings(&df, "tags"), [s(r#"["x","y"]"#), None]);
+        assert_eq!(df.column("b").unwrap().dtype(), &DataType::Boolean);
+        let nested = r#"{"meta": {"page": 1}, "data": {"rows": [{"k": 1}, {"k": 2}]}}"#;
+        assert_eq!(
+            strings(&load(nested, Some("data.rows")).unwrap(), "k"),
+            [s("1"), s("2")]
+        );
+        let single = r#"{"number": "SI-9", "detailItem": [{"itemNo": "I1"}]}"#;
+        let one = load(single, Some(".")).unwrap();
+        assert_eq!(strings(&one, "number"), [s("SI-9")]);
+        assert_eq!(strings(&one, "detailItem.itemNo"), [s("I1")]);
+    }
+
+    #[test]
+    fn ambiguous_or_broken_documents_are_explained() {
+        let err = load(r#"{"a": [1], "b": [2]}"#, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("several arrays (`a`, `b`)"), "{err}");
+        let err = load(r#"{"data": {"rows": []}}"#, Some("data.items"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("there is no field `items`") && err.contains("`rows`"),
+            "{err}"
+        );
+        let two = r#"[{"n": 1, "items": [{"i": 1}], "payments": [{"p": 1}]}]"#;
+        let err = load(two, None).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "record 1: two arrays of objects at the same level, `items` and `payments`"
+            ),
+            "{err}"
+        );
+        let err = load("[{\"a\": 1},\n {\"a\": }]", None).unwrap_err();
+        assert_eq!(err.line_number(), Some(2));
+        assert!(err.to_string().contains("is not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn ndjson_reads_one_object_per_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.ndjson");
+        std::fs::write(
+            &path,
+            "{\"id\": 1, \"u\": {\"c\": \"Jakarta\"}}\n\n{\"id\": 2}\n",
+        )
+        .unwrap();
+        let df = read_ndjson(&path).unwrap();
+        assert_eq!(strings(&df, "id"), [s("1"), s("2")]);
+        assert_eq!(strings(&df, "u.c"), [s("Jakarta"), None]);
+        std::fs::write(&path, "{\"id\": 1}\n[1, 2]\n").unwrap();
+        let err = read_ndjson(&path).unwrap_err();
+        assert_eq!(err.line_number(), Some(2));
+        assert!(err.to_string().contains("not a JSON object"), "{err}");
+    }
+}

@@ -3,7 +3,8 @@
 //! through their modules, trims header names, and hands the table to
 //! `clean` for renames, types, dates, derived columns and filters.
 
-use super::clean::{self, Origins};
+use super::clean;
+use super::convert::Origins;
 use super::source::{Format, SourceSpec};
 use super::{excel, json};
 use crate::error::{Error, Result};
@@ -312,5 +313,239 @@ fn common_type(a: &DataType, b: &DataType) -> DataType {
         (DataType::Date, DataType::Datetime(..)) => b.clone(),
         (DataType::Datetime(..), DataType::Date) => a.clone(),
         _ => DataType::String,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{ParquetWriter, df};
+
+    fn spec(path: &str, extra: &str) -> SourceSpec {
+        toml::from_str(&format!("name = \"t\"\npath = \"{path}\"\n{extra}")).unwrap()
+    }
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+
+    fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+        let col = df.column(name).unwrap().cast(&DataType::String).unwrap();
+        col.str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect()
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn csv_with_bom_spaced_header_quotes_and_crlf() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "\u{feff}index,Sales Channel ,Qty,Amount,B2B,Note\r\n\
+                    0,Amazon.in,1,449.00,False,plain\r\n\
+                    1,Amazon.in,2,,True,\"has, comma\"\r\n\
+                    2,Non-Amazon,1,329,False,\"say \"\"hi\"\"\"\r\n";
+        write(dir.path(), "sales.csv", text.as_bytes());
+        let loaded = load_source(&spec("sales.csv", ""), dir.path()).unwrap();
+        let df = &loaded.frame;
+        let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            ["index", "Sales Channel", "Qty", "Amount", "B2B", "Note"]
+        );
+        assert_eq!(df.column("index").unwrap().dtype(), &DataType::Int64);
+        assert_eq!(df.column("Amount").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("B2B").unwrap().dtype(), &DataType::Boolean);
+        assert_eq!(strings(df, "Amount"), [s("449.0"), None, s("329.0")]);
+        assert_eq!(
+            strings(df, "Note"),
+            [s("plain"), s("has, comma"), s("say \"hi\"")]
+        );
+        assert_eq!((loaded.rows_read, loaded.rows_kept), (3, 3));
+    }
+
+    #[test]
+    fn custom_delimiter_and_multiline_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "notes.csv",
+            b"id;note\n1;\"two\nlines\"\n2;x;y\n",
+        );
+        let err = load_source(&spec("notes.csv", "delimiter = \";\""), dir.path()).unwrap_err();
+        assert!(err.to_string().contains("cannot read CSV file"), "{err}");
+        write(
+            dir.path(),
+            "notes.csv",
+            b"id;note\n1;\"two\nlines\"\nx;plain\n",
+        );
+        let extra = "delimiter = \";\"\n[types]\nid = \"int\"";
+        let err = load_source(&spec("notes.csv", extra), dir.path()).unwrap_err();
+        // A multi-line field shifts lines: the row is named, the line is not.
+        assert_eq!(err.line_number(), None);
+        assert!(
+            err.to_string().contains("`x` in column `id` (row 2)"),
+            "{err}"
+        );
+        let loaded = load_source(&spec("notes.csv", "delimiter = \";\""), dir.path()).unwrap();
+        assert_eq!(
+            strings(&loaded.frame, "note"),
+            [s("two\nlines"), s("plain")]
+        );
+    }
+
+    #[test]
+    fn numbers_then_text_late_in_the_file_stay_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("code,qty\n");
+        for i in 0..300 {
+            text.push_str(&format!("{i},{i}\n"));
+        }
+        text.push_str("A-17,5\n");
+        write(dir.path(), "codes.csv", text.as_bytes());
+        let loaded = load_source(&spec("codes.csv", ""), dir.path()).unwrap();
+        assert_eq!(
+            loaded.frame.column("code").unwrap().dtype(),
+            &DataType::String
+        );
+        assert_eq!(
+            loaded.frame.column("qty").unwrap().dtype(),
+            &DataType::Int64
+        );
+        assert_eq!(strings(&loaded.frame, "code")[300], s("A-17"));
+    }
+
+    #[test]
+    fn bad_date_reports_the_csv_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "sales.csv",
+            b"Date,Qty\n04-30-22,1\n05-01-22,2\n31-05-22,3\n",
+        );
+        let extra = "[dates]\nDate = \"MM-DD-YY\"";
+        let err = load_source(&spec("sales.csv", extra), dir.path()).unwrap_err();
+        // Third data row, fourth line of the file.
+        assert_eq!(err.line_number(), Some(4));
+        assert!(err.path().unwrap().ends_with("sales.csv"));
+        let text = err.to_string();
+        assert!(
+            text.contains("source `t`: cannot read `31-05-22` in column `Date` (row 3)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn missing_file_names_full_path_and_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_source(&spec("sub/nope.csv", ""), dir.path())
+            .unwrap_err()
+            .to_string();
+        let full = dir.path().join("sub/nope.csv");
+        assert!(
+            err.contains(&format!("data file {} does not exist", full.display())),
+            "{err}"
+        );
+        assert!(err.contains("`path = \"sub/nope.csv\"`"), "{err}");
+    }
+
+    #[test]
+    fn non_utf8_csv_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "latin.csv", b"city\nS\xe3o Paulo\n");
+        let err = load_source(&spec("latin.csv", ""), dir.path()).unwrap_err();
+        assert_eq!(err.line_number(), Some(2));
+        assert!(
+            err.to_string().contains("latin.csv is not UTF-8 text"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn glob_stacks_matches_in_name_order_with_missing_columns_null() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "part_2.csv", b"a,b\n3,x\n");
+        write(dir.path(), "part_1.csv", b"a,c\n1,1.5\n2,2.5\n");
+        write(dir.path(), "other.csv", b"z\n9\n");
+        write(dir.path(), ".part_3.csv", b"a\n99\n");
+        let loaded = load_source(&spec("part_*.csv", "filters = [\"a > 1\"]"), dir.path()).unwrap();
+        let names: Vec<&str> = loaded
+            .files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ["part_1.csv", "part_2.csv"]);
+        assert_eq!((loaded.rows_read, loaded.rows_kept), (3, 2));
+        let df = &loaded.frame;
+        assert_eq!(strings(df, "a"), [s("2"), s("3")]);
+        assert_eq!(strings(df, "c"), [s("2.5"), None]);
+        assert_eq!(strings(df, "b"), [None, s("x")]);
+        let err = load_source(&spec("x_*.csv", ""), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no file matches `x_*.csv` in"), "{err}");
+    }
+
+    #[test]
+    fn parquet_keeps_its_types_and_takes_cleaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut df = df!("id" => [1i64, 2, 3], "amount" => ["$1", "$2,000", ""]).unwrap();
+        let file = std::fs::File::create(dir.path().join("t.parquet")).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+        let loaded = load_source(
+            &spec("t.parquet", "[types]\namount = \"money\""),
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(strings(&loaded.frame, "id"), [s("1"), s("2"), s("3")]);
+        assert_eq!(
+            strings(&loaded.frame, "amount"),
+            [s("1.0"), s("2000.0"), None]
+        );
+    }
+
+    #[test]
+    fn json_and_ndjson_dispatch_by_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.jsonl",
+            b"{\"x\": 1}\n\n{\"x\": 2, \"y\": \"b\"}\n",
+        );
+        let loaded = load_source(&spec("a.jsonl", ""), dir.path()).unwrap();
+        assert_eq!(strings(&loaded.frame, "y"), [None, s("b")]);
+        write(dir.path(), "a.json", b"{\"d\": [{\"x\": 1}]}");
+        let loaded = load_source(&spec("a.json", ""), dir.path()).unwrap();
+        assert_eq!(strings(&loaded.frame, "x"), [s("1")]);
+    }
+
+    #[test]
+    fn settings_for_another_format_and_unknown_extensions_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.csv", b"x\n1\n");
+        let err = load_source(&spec("a.csv", "sheet = \"S\""), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`sheet` only applies to Excel sources"),
+            "{err}"
+        );
+        let err = load_source(&spec("a.dat", ""), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot tell the format of `a.dat`"), "{err}");
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_match(b"part_1.csv", b"part_*.csv"));
+        assert!(glob_match(b"a.csv", b"*"));
+        assert!(!glob_match(b"part_1.csv.bak", b"part_*.csv"));
+        assert!(wanted_match("~$book.xlsx", "~$*.xlsx"));
+        assert!(!wanted_match("~$book.xlsx", "*.xlsx"));
     }
 }

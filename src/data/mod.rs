@@ -3,6 +3,7 @@
 
 pub mod clean;
 pub mod columns;
+pub mod convert;
 pub mod excel;
 pub mod frame;
 pub mod json;

@@ -108,3 +108,81 @@ fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
         .find(|&j| bytes[j..].starts_with(end))
         .map_or(bytes.len(), |j| j + end.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{AnyValue, df};
+
+    fn tables() -> Tables {
+        let sales = df!(
+            "Category" => ["kurta", "Set", "kurta", "Top", "Set"],
+            "Qty" => [1i64, 2, 3, 1, 4],
+            "Status" => ["Shipped", "Shipped", "Cancelled", "Shipped", "Shipped"]
+        )
+        .unwrap();
+        Tables::from([("sales".to_owned(), sales)])
+    }
+
+    fn rows(df: &DataFrame) -> Vec<String> {
+        (0..df.height())
+            .map(|i| {
+                let row = df.get_row(i).unwrap();
+                let cells: Vec<String> = row.0.iter().map(AnyValue::to_string).collect();
+                cells.join("|")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn results_without_order_by_are_sorted_by_all_columns() {
+        let q = "SELECT Category, SUM(Qty) AS qty FROM sales WHERE Status <> 'Cancelled' GROUP BY Category";
+        // Shipped qty: Set 2+4 = 6, Top 1, kurta 1; byte order puts capitals first.
+        let expected = ["\"Set\"|6", "\"Top\"|1", "\"kurta\"|1"];
+        for _ in 0..5 {
+            assert_eq!(rows(&run_query(q, &tables()).unwrap()), expected);
+        }
+    }
+
+    #[test]
+    fn order_by_is_respected() {
+        let q = "SELECT Category, SUM(Qty) AS qty FROM sales GROUP BY Category ORDER BY qty DESC";
+        // All rows: Set 6, kurta 1+3 = 4, Top 1.
+        assert_eq!(
+            rows(&run_query(q, &tables()).unwrap()),
+            ["\"Set\"|6", "\"kurta\"|4", "\"Top\"|1"]
+        );
+    }
+
+    #[test]
+    fn errors_list_the_tables() {
+        let err = run_query("SELECT * FROM orders", &tables())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the SQL query failed"), "{err}");
+        assert!(
+            err.contains("tables: `sales` (Category, Qty, Status)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn top_level_order_by_detection() {
+        assert!(has_top_level_order_by("select a from t order by a"));
+        assert!(has_top_level_order_by(
+            "SELECT a FROM t ORDER\n  BY a LIMIT 3"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT * FROM (SELECT a FROM t ORDER BY a)"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT 'order by' AS x FROM t -- order by x"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT \"order\" /* ORDER BY */, by FROM t"
+        ));
+    }
+}
