@@ -7,7 +7,7 @@ use super::convert::{Origins, convert_dates, convert_type, infer_text_columns};
 use super::parse::DateFormat;
 use super::source::{DeriveSpec, SourceSpec};
 use crate::error::{Error, Result};
-use polars::prelude::{Column, DataFrame, DataType, Expr, IntoLazy, LazyFrame, PlSmallStr};
+use polars::prelude::{Column, DataFrame, DataType, Expr, IntoLazy, PlSmallStr, PolarsError};
 use polars::sql::sql_expr;
 
 /// Applies `rename`, `types`, `dates`, inference (when `infer_text`, for
@@ -42,20 +42,18 @@ pub fn prepare(
     derive_columns(df, &spec.derive)
 }
 
-/// Keeps the rows for which every filter holds.
-pub fn apply_filters(df: DataFrame, filters: &[String]) -> Result<DataFrame> {
-    if filters.is_empty() {
-        return Ok(df);
-    }
+/// Keeps the rows for which every filter holds. Filters run one at a time
+/// so that an error names the filter that failed.
+pub fn apply_filters(mut df: DataFrame, filters: &[String]) -> Result<DataFrame> {
     let names = column_list(&df);
-    let mut lf = df.lazy();
     for filter in filters {
         let expr = parse_expression(filter, "filter", &names)?;
-        let dtype = lf
+        let dtype = df
             .clone()
+            .lazy()
             .select([expr.clone().alias("__filter__")])
             .collect_schema()
-            .map_err(|e| expression_error(filter, "filter", &names).caused_by(e))?
+            .map_err(|e| expression_error(filter, "filter", &names, &e))?
             .get("__filter__")
             .cloned();
         if !matches!(dtype, Some(DataType::Boolean)) {
@@ -65,10 +63,13 @@ pub fn apply_filters(df: DataFrame, filters: &[String]) -> Result<DataFrame> {
             ))
             .hint("write a yes/no test such as `Status <> 'Cancelled'` or `Qty > 0`"));
         }
-        lf = lf.filter(expr);
+        df = df
+            .lazy()
+            .filter(expr)
+            .collect()
+            .map_err(|e| expression_error(filter, "filter", &names, &e))?;
     }
-    lf.collect()
-        .map_err(|e| Error::new("applying the source's `filters` failed").caused_by(e))
+    Ok(df)
 }
 
 fn rename_columns(mut df: DataFrame, spec: &SourceSpec) -> Result<DataFrame> {
@@ -106,36 +107,53 @@ fn replace_column(df: &mut DataFrame, name: &str, col: Column) -> Result<()> {
     df.replace(name, col)?;
     Ok(())
 }
-fn derive_columns(df: DataFrame, derives: &[DeriveSpec]) -> Result<DataFrame> {
-    if derives.is_empty() {
-        return Ok(df);
-    }
-    let mut names = column_list(&df);
-    let mut lf: LazyFrame = df.lazy();
+
+/// Adds the derived columns in order; each may use the ones before it.
+fn derive_columns(mut df: DataFrame, derives: &[DeriveSpec]) -> Result<DataFrame> {
     for d in derives {
+        let names = column_list(&df);
         let expr = parse_expression(&d.expr, "derive", &names)?;
-        let mut next = lf.with_column(expr.alias(d.name.as_str()));
-        next.collect_schema().map_err(|e| {
-            expression_error(&d.expr, "derive", &names)
-                .context(format!("derived column `{}`", d.name))
-                .caused_by(e)
-        })?;
-        names.push(format!("`{}`", d.name));
-        lf = next;
+        df = df
+            .lazy()
+            .with_column(expr.alias(d.name.as_str()))
+            .collect()
+            .map_err(|e| {
+                expression_error(&d.expr, "derive", &names, &e)
+                    .context(format!("derived column `{}`", d.name))
+            })?;
     }
-    lf.collect()
-        .map_err(|e| Error::new("computing the source's `derive` columns failed").caused_by(e))
+    Ok(df)
 }
 
 fn parse_expression(text: &str, setting: &str, names: &[String]) -> Result<Expr> {
-    sql_expr(text).map_err(|e| expression_error(text, setting, names).caused_by(e))
+    sql_expr(text).map_err(|e| expression_error(text, setting, names, &e))
 }
 
-fn expression_error(text: &str, setting: &str, names: &[String]) -> Error {
-    Error::new(format!("cannot use the `{setting}` expression `{text}`")).hint(format!(
+fn expression_error(text: &str, setting: &str, names: &[String], err: &PolarsError) -> Error {
+    let reason = polars_reason(err);
+    Error::new(format!("cannot use the `{setting}` expression `{text}`: {reason}")).hint(format!(
         "available columns: {}; write SQL, with names containing spaces in double quotes (\"Sales Channel\") and text in single quotes ('Cancelled')",
         names.join(", ")
     ))
+}
+
+/// A polars error as one line for users: without the query plan polars
+/// appends, and without its list of columns (our hints list them).
+pub fn polars_reason(err: &PolarsError) -> String {
+    let text = err.to_string();
+    let text = text.split("Resolved plan").next().unwrap_or_default();
+    let mut reason = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if let Some(start) = reason.find("; valid columns: [") {
+        if let Some(len) = reason[start..].find(']') {
+            reason.replace_range(start..=start + len, "");
+        }
+    }
+    reason
 }
 
 #[cfg(test)]
@@ -248,6 +266,14 @@ mod tests {
             err.contains("available columns: `Date`, `Amt`, `Qty`, `Status`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn filter_that_fails_while_running_is_named() {
+        let df = prepare(sales(), &spec(""), &origins(3), true).unwrap();
+        let filters = ["Qty > 0".to_owned(), "Qty > 'a'".to_owned()];
+        let err = apply_filters(df, &filters).unwrap_err().to_string();
+        assert!(err.contains("`filter` expression `Qty > 'a'`"), "{err}");
     }
 
     #[test]

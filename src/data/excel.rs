@@ -14,7 +14,7 @@ use std::path::Path;
 /// Reads one sheet of a workbook; `sheet` defaults to the first.
 pub fn read_excel(path: &Path, sheet: Option<&str>) -> Result<DataFrame> {
     let mut workbook = open_workbook_auto(path).map_err(|e| {
-        Error::new(format!("cannot open workbook {}", path.display()))
+        Error::new("cannot open the workbook")
             .at(path)
             .caused_by(e)
             .hint("check that the file is an .xlsx, .xlsm, .xlsb, .xls or .ods workbook")

@@ -44,7 +44,7 @@ type Row = Vec<(String, Cell)>;
 pub fn read_json(path: &Path, records: Option<&str>) -> Result<DataFrame> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let doc: Node = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::new(format!("{} is not valid JSON", path.display()))
+        Error::new("the file is not valid JSON")
             .at(path)
             .line(e.line())
             .caused_by(e)
@@ -68,7 +68,7 @@ pub fn read_json(path: &Path, records: Option<&str>) -> Result<DataFrame> {
 pub fn read_ndjson(path: &Path) -> Result<DataFrame> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
-        Error::new(format!("{} is not UTF-8 text", path.display()))
+        Error::new("the file is not UTF-8 text")
             .at(path)
             .caused_by(e)
             .hint("save the file as UTF-8")

@@ -3,6 +3,7 @@
 //! sorted by all its columns, left to right.
 
 use super::Tables;
+use super::clean::polars_reason;
 use crate::error::{Error, Result};
 use polars::prelude::{DataFrame, DataType, IntoLazy, SortMultipleOptions};
 use polars::sql::SQLContext;
@@ -17,9 +18,7 @@ pub fn run_query(sql: &str, tables: &Tables) -> Result<DataFrame> {
         .execute(sql)
         .and_then(|lf| lf.collect())
         .map_err(|e| {
-            Error::new("the SQL query failed")
-                .caused_by(e)
-                .hint(format!(
+            Error::new(format!("the SQL query failed: {}", polars_reason(&e))).hint(format!(
                     "tables: {}; put names with spaces or capitals in double quotes (\"Sales Channel\") and text in single quotes ('Cancelled')",
                     describe_tables(tables)
                 ))
