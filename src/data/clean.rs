@@ -5,10 +5,11 @@
 
 use super::convert::{Origins, convert_dates, convert_type, infer_text_columns};
 use super::parse::DateFormat;
-use super::source::{DeriveSpec, SourceSpec};
+use super::source::{ColumnType, DeriveSpec, SourceSpec};
 use crate::error::{Error, Result};
 use polars::prelude::{Column, DataFrame, DataType, Expr, IntoLazy, PlSmallStr, PolarsError};
 use polars::sql::sql_expr;
+use rayon::prelude::*;
 
 /// Applies `rename`, `types`, `dates`, inference (when `infer_text`, for
 /// CSV's all-text columns) and `derive`. Filters come separately so the
@@ -20,10 +21,49 @@ pub fn prepare(
     infer_text: bool,
 ) -> Result<DataFrame> {
     let mut df = rename_columns(df, spec)?;
+    let jobs = conversion_jobs(&df, spec)?;
+    // Columns convert in parallel; the first error in declaration order wins.
+    let converted: Vec<Result<Column>> = jobs
+        .par_iter()
+        .map(|(name, job)| {
+            let col = df.column(name)?;
+            match job {
+                Conversion::Type(ty) => convert_type(col, *ty, origins),
+                Conversion::Date(format, setting) => convert_dates(col, format, setting, origins),
+            }
+        })
+        .collect();
+    for ((name, _), col) in jobs.iter().zip(converted) {
+        df.replace(name, col?)?;
+    }
+    if infer_text {
+        df = infer_text_columns(df, spec)?;
+    }
+    derive_columns(df, &spec.derive)
+}
+
+/// What `types` or `dates` asks for one column.
+enum Conversion<'a> {
+    Type(ColumnType),
+    Date(DateFormat, &'a str),
+}
+
+/// The declared conversions, checked: columns exist, formats are known,
+/// and no column is in both `types` and `dates`.
+fn conversion_jobs<'a>(
+    df: &DataFrame,
+    spec: &'a SourceSpec,
+) -> Result<Vec<(&'a str, Conversion<'a>)>> {
+    let mut jobs = Vec::new();
     for (name, ty) in &spec.types {
-        let col = find_column(&df, name, "types")?;
-        let converted = convert_type(col, *ty, origins)?;
-        replace_column(&mut df, name, converted)?;
+        find_column(df, name, "types")?;
+        if spec.dates.contains_key(name) {
+            return Err(
+                Error::new(format!("column `{name}` is in both `types` and `dates`"))
+                    .hint("declare a date column only in `dates`"),
+            );
+        }
+        jobs.push((name.as_str(), Conversion::Type(*ty)));
     }
     for (name, setting) in &spec.dates {
         let format = DateFormat::from_setting(setting).map_err(|hint| {
@@ -32,14 +72,10 @@ pub fn prepare(
             ))
             .hint(hint)
         })?;
-        let col = find_column(&df, name, "dates")?;
-        let converted = convert_dates(col, &format, setting, origins)?;
-        replace_column(&mut df, name, converted)?;
+        find_column(df, name, "dates")?;
+        jobs.push((name.as_str(), Conversion::Date(format, setting.as_str())));
     }
-    if infer_text {
-        df = infer_text_columns(df, spec)?;
-    }
-    derive_columns(df, &spec.derive)
+    Ok(jobs)
 }
 
 /// Keeps the rows for which every filter holds. Filters run one at a time
@@ -101,11 +137,6 @@ fn column_list(df: &DataFrame) -> Vec<String> {
         .iter()
         .map(|c| format!("`{c}`"))
         .collect()
-}
-
-fn replace_column(df: &mut DataFrame, name: &str, col: Column) -> Result<()> {
-    df.replace(name, col)?;
-    Ok(())
 }
 
 /// Adds the derived columns in order; each may use the ones before it.
@@ -301,6 +332,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`derive` expression `Qty *`"), "{err}");
+    }
+
+    #[test]
+    fn a_column_in_both_types_and_dates_is_refused() {
+        let s = spec("[types]\nDate = \"string\"\n[dates]\nDate = \"MM-DD-YY\"");
+        let err = prepare(sales(), &s, &origins(3), true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("column `Date` is in both `types` and `dates`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use polars::prelude::{
     IntoColumn, IntoSeries, NewChunkedArray, StringChunked,
 };
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Where the rows of a stacked table came from, for error messages.
@@ -68,7 +69,7 @@ impl Origins {
 type Cells<T> = std::result::Result<Vec<Option<T>>, (usize, String)>;
 
 /// Parses every non-blank cell of a text column; blank cells become null.
-fn parse_cells<T>(ca: &StringChunked, parse: impl Fn(&str) -> Option<T>) -> Cells<T> {
+fn parse_cells<T>(ca: &StringChunked, mut parse: impl FnMut(&str) -> Option<T>) -> Cells<T> {
     ca.iter()
         .enumerate()
         .map(|(row, cell)| match cell {
@@ -153,6 +154,9 @@ fn type_hint(ty: ColumnType, name: &str) -> String {
     }
 }
 
+/// Distinct date texts remembered per column (timestamps rarely repeat).
+const DATE_CACHE_LIMIT: usize = 10_000;
+
 pub fn convert_dates(
     col: &Column,
     format: &DateFormat,
@@ -175,9 +179,19 @@ pub fn convert_dates(
     }
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let ca = col.str()?;
+    // Dates repeat a lot (one per order line): parse each text once.
+    let mut seen: HashMap<String, Option<i32>> = HashMap::new();
     let days = parse_cells(ca, |s| {
-        let d = format.parse(s)?;
-        i32::try_from((d - epoch).num_days()).ok()
+        if let Some(days) = seen.get(s) {
+            return *days;
+        }
+        let days = format
+            .parse(s)
+            .and_then(|d| i32::try_from((d - epoch).num_days()).ok());
+        if seen.len() < DATE_CACHE_LIMIT {
+            seen.insert(s.to_owned(), days);
+        }
+        days
     })
     .map_err(|(row, value)| {
         origins

@@ -37,6 +37,9 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 /// digits; spaces and apostrophes between digits group thousands.
 pub fn parse_money(text: &str) -> Option<f64> {
     let mut s = text.trim();
+    if is_plain_decimal(s) {
+        return s.parse().ok();
+    }
     let mut negative = false;
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
         negative = true;
@@ -66,6 +69,15 @@ pub fn parse_money(text: &str) -> Option<f64> {
         .collect();
     let value = normalise_separators(&digits)?.parse::<f64>().ok()?;
     Some(if negative { -value } else { value })
+}
+
+/// `449`, `-12.50`: digits with at most one `.` that cannot be a
+/// thousands separator (not followed by exactly three digits).
+fn is_plain_decimal(s: &str) -> bool {
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    !whole.is_empty() && all_digits(whole) && all_digits(fraction) && fraction.len() != 3
 }
 
 /// Turns digits with `.`/`,` separators into `1234.56` form, deciding which
@@ -206,9 +218,15 @@ impl DateFormat {
 }
 
 /// `2022-03-01`, `2022-03-01 10:02:03 UTC`, `2022-03-01T10:02:03.5Z`,
-/// `2022-03-01 10:02:03+07:00` (→ 2022-03-01 in UTC).
+/// `2022-03-01 10:02:03+07:00` (→ 2022-03-01 in UTC). Parsed by hand: a
+/// million timestamps should take milliseconds.
 fn parse_iso_date(s: &str) -> Option<NaiveDate> {
-    let date = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits_value(&b[..4])?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, digits_value(&b[5..7])?, digits_value(&b[8..10])?)?;
     let rest = &s[10..];
     if rest.is_empty() {
         return Some(date);
@@ -218,14 +236,42 @@ fn parse_iso_date(s: &str) -> Option<NaiveDate> {
         .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
         .unwrap_or(body.len());
     let (time_text, zone) = body.split_at(zone_at);
-    let time = NaiveTime::parse_from_str(time_text, "%H:%M:%S%.f")
-        .or_else(|_| NaiveTime::parse_from_str(time_text, "%H:%M"))
-        .ok()?;
+    let seconds = parse_time_of_day(time_text)?;
     let offset = parse_utc_offset(zone.trim())?;
-    let utc = date
-        .and_time(time)
-        .checked_sub_signed(TimeDelta::seconds(offset))?;
-    Some(utc.date())
+    date.and_time(NaiveTime::MIN)
+        .checked_add_signed(TimeDelta::seconds(seconds - offset))
+        .map(|utc| utc.date())
+}
+
+/// The value of a run of ASCII digits.
+fn digits_value(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// Seconds since midnight of `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`.
+fn parse_time_of_day(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    if fraction.is_empty() || !fraction.bytes().all(|d| d.is_ascii_digit()) {
+        return None;
+    }
+    let mut parts = whole.split(':');
+    let hours = parts
+        .next()
+        .filter(|p| p.len() == 2)
+        .and_then(|p| digits_value(p.as_bytes()))?;
+    let minutes = parts
+        .next()
+        .filter(|p| p.len() == 2)
+        .and_then(|p| digits_value(p.as_bytes()))?;
+    let seconds = match parts.next() {
+        Some(p) if p.len() == 2 => digits_value(p.as_bytes())?,
+        Some(_) => return None,
+        None => 0,
+    };
+    let valid = parts.next().is_none() && hours < 24 && minutes < 60 && seconds < 61;
+    valid.then_some(i64::from(hours * 3600 + minutes * 60 + seconds))
 }
 
 /// Seconds east of UTC for `""`, `Z`, `UTC`, `GMT`, `+07:00`, `-0500`, `+07`.
@@ -279,6 +325,9 @@ mod tests {
         assert_eq!(parse_money("₹1,23,456"), Some(123456.0));
         assert_eq!(parse_money("1 234,5 €"), Some(1234.5));
         assert_eq!(parse_money("449"), Some(449.0));
+        assert_eq!(parse_money("449.00"), Some(449.0));
+        assert_eq!(parse_money("1.234"), Some(1234.0));
+        assert_eq!(parse_money("-0.5"), Some(-0.5));
     }
 
     #[test]
@@ -347,5 +396,9 @@ mod tests {
         assert_eq!(iso.parse("2022-03-01 10:02:03 WIB"), None);
         assert_eq!(iso.parse("01/03/2022"), None);
         assert_eq!(iso.parse("2022-03-01é"), None);
+        assert_eq!(iso.parse("2022-02-30"), None);
+        assert_eq!(iso.parse("2022-03-01 25:00:00"), None);
+        assert_eq!(iso.parse("2022-03-01 10:02:03."), None);
+        assert_eq!(iso.parse("2022-03-01 10:2"), None);
     }
 }
