@@ -1,10 +1,21 @@
 //! Data loading and cleaning: turns the sources a report declares into named
 //! polars tables, and runs the report's SQL queries over them.
 
+pub mod clean;
 pub mod columns;
+pub mod convert;
+pub mod excel;
+pub mod frame;
+pub mod json;
+pub mod load;
+pub mod parse;
 pub mod source;
+pub mod sql;
 
+pub use frame::frame_to_table;
+pub use load::{LoadedSource, load_source};
 pub use source::{ColumnType, DeriveSpec, Format, SourceSpec};
+pub use sql::run_query;
 
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;

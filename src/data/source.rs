@@ -26,15 +26,19 @@ pub struct SourceSpec {
     /// Excel sheet name (default: the first sheet).
     #[serde(default)]
     pub sheet: Option<String>,
-    /// JSON: dotted path to the array of records inside each document
-    /// (default: the document itself when it is an array, or its single
-    /// array-valued field).
+    /// JSON: dotted path to the array of records inside each document, or
+    /// `.` for the document itself (default: the document when it is an
+    /// array, else its single array-valued field, else the document as one
+    /// record). Nested objects become `parent.child` columns; one array of
+    /// objects per level becomes one row per element.
     #[serde(default)]
     pub records: Option<String>,
     /// Column renames, `old = "new"`, applied to the trimmed header names.
     #[serde(default)]
     pub rename: BTreeMap<String, String>,
-    /// Column types by (renamed) column name.
+    /// Column types by (renamed) column name. Undeclared CSV columns are
+    /// typed over the whole file: all true/false → bool, whole numbers
+    /// without leading zeros → int, other numbers → float, else text.
     #[serde(default)]
     pub types: BTreeMap<String, ColumnType>,
     /// Date columns and their formats: `MM-DD-YY`, `DD-Mon-YY`, `dd/mm/yyyy`,
@@ -70,8 +74,9 @@ pub enum Format {
     Excel,
 }
 
-/// Declared column types. `money` parses currency text such as `$5,320 `
-/// or `Rp 1.234.567` into a float; `bool` accepts True/False, yes/no, 1/0.
+/// Declared column types. `money` parses currency text such as `$5,320 `,
+/// `Rp 1.234.567`, `1.234,56` or `-$12.50` into a float; `bool` accepts
+/// True/False, yes/no, ya/tidak, 1/0 in any case. Blank cells become null.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ColumnType {

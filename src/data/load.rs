@@ -1,0 +1,574 @@
+//! Loading a declared source: finds its file(s) (a `*` in the file name
+//! stacks every match), reads CSV and Parquet here and JSON, NDJSON and Excel
+//! through their modules, trims header names, and hands the table to
+//! `clean` for renames, types, dates, derived columns and filters.
+
+use super::clean;
+use super::convert::Origins;
+use super::source::{Format, SourceSpec};
+use super::{excel, json};
+use crate::error::{Error, Result};
+use polars::prelude::{
+    Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, ParquetReader, PlSmallStr,
+    SerReader,
+};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// A source's table after cleaning, with where it came from.
+#[derive(Clone, Debug)]
+pub struct LoadedSource {
+    pub frame: DataFrame,
+    /// The files read, in stacking order.
+    pub files: Vec<PathBuf>,
+    /// Rows read from the files (after JSON arrays exploded).
+    pub rows_read: usize,
+    /// Rows left after the source's `filters`.
+    pub rows_kept: usize,
+}
+
+/// Reads and cleans one source; paths are relative to `data_dir`.
+pub fn load_source(spec: &SourceSpec, data_dir: &Path) -> Result<LoadedSource> {
+    let in_source = |e: Error| e.context(format!("source `{}`", spec.name));
+    let format = detect_format(spec).map_err(in_source)?;
+    check_settings(spec, format).map_err(in_source)?;
+    let files = resolve_files(spec, data_dir).map_err(in_source)?;
+    let mut frames = Vec::with_capacity(files.len());
+    let mut origins = Origins::default();
+    for file in &files {
+        let (df, csv_lines) = read_file(file, format, spec).map_err(|e| in_source(e.at(file)))?;
+        let df = trim_headers(df).map_err(|e| in_source(e.at(file)))?;
+        origins.push(file, df.height(), csv_lines);
+        frames.push(df);
+    }
+    let frame = stack_frames(frames).map_err(in_source)?;
+    let rows_read = frame.height();
+    let frame = clean::prepare(frame, spec, &origins, format == Format::Csv).map_err(in_source)?;
+    let frame = clean::apply_filters(frame, &spec.filters).map_err(in_source)?;
+    Ok(LoadedSource {
+        rows_kept: frame.height(),
+        frame,
+        files,
+        rows_read,
+    })
+}
+
+fn detect_format(spec: &SourceSpec) -> Result<Format> {
+    if let Some(format) = spec.format {
+        return Ok(format);
+    }
+    let ext = Path::new(&spec.path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" | "tsv" | "txt" => Ok(Format::Csv),
+        "parquet" | "pq" => Ok(Format::Parquet),
+        "json" => Ok(Format::Json),
+        "ndjson" | "jsonl" => Ok(Format::Ndjson),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Ok(Format::Excel),
+        _ => Err(Error::new(format!(
+            "cannot tell the format of `{}` from its extension",
+            spec.path
+        ))
+        .hint("set `format` to one of csv, parquet, json, ndjson, excel")),
+    }
+}
+
+/// Settings that only make sense for another format are mistakes.
+fn check_settings(spec: &SourceSpec, format: Format) -> Result<()> {
+    let misplaced = [
+        ("delimiter", spec.delimiter.is_some(), Format::Csv, "CSV"),
+        ("sheet", spec.sheet.is_some(), Format::Excel, "Excel"),
+        ("records", spec.records.is_some(), Format::Json, "JSON"),
+    ];
+    for (setting, given, wanted, label) in misplaced {
+        if given && format != wanted {
+            return Err(Error::new(format!(
+                "`{setting}` only applies to {label} sources, but `{}` is read as {format:?}",
+                spec.path
+            ))
+            .hint(format!(
+                "remove `{setting}`, or set `format` if the file really is {label}"
+            )));
+        }
+    }
+    match spec.delimiter {
+        Some(d) if !d.is_ascii() || d == '"' || d == '\n' => Err(Error::new(format!(
+            "`delimiter = \"{d}\"` cannot separate CSV fields"
+        ))
+        .hint("use a single ASCII character such as \",\", \";\", \"|\" or \"\\t\"")),
+        _ => Ok(()),
+    }
+}
+
+/// The file `path` names, or every match of a `*` pattern in name order.
+fn resolve_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>> {
+    let full = std::path::absolute(data_dir.join(&spec.path))
+        .unwrap_or_else(|_| data_dir.join(&spec.path));
+    let pattern = full
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_owned();
+    let dir = full.parent().map(Path::to_path_buf).unwrap_or_default();
+    let setting_hint = format!(
+        "check `path = \"{}\"`; it is relative to the data directory {}",
+        spec.path,
+        data_dir.display()
+    );
+    if !pattern.contains('*') {
+        if full.is_file() {
+            return Ok(vec![full]);
+        }
+        let what = if full.exists() {
+            "is not a file"
+        } else {
+            "does not exist"
+        };
+        return Err(Error::new(format!("data file {} {what}", full.display())).hint(setting_hint));
+    }
+    if dir.to_string_lossy().contains('*') {
+        return Err(Error::new(format!(
+            "`path = \"{}\"` has a `*` in a folder name",
+            spec.path
+        ))
+        .hint("only the file name may contain `*`, e.g. `invoices/page_*.json`"));
+    }
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        Error::new(format!(
+            "cannot list the folder {} for `{pattern}`",
+            dir.display()
+        ))
+        .caused_by(e)
+        .hint(setting_hint.clone())
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| wanted_match(n, &pattern))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(
+            Error::new(format!("no file matches `{pattern}` in {}", dir.display()))
+                .hint(setting_hint),
+        );
+    }
+    Ok(files)
+}
+
+/// A glob match that skips hidden and office lock files (`.x`, `~$x`)
+/// unless the pattern itself starts that way.
+fn wanted_match(name: &str, pattern: &str) -> bool {
+    let hidden = |s: &str| s.starts_with('.') || s.starts_with("~$");
+    (!hidden(name) || hidden(pattern)) && glob_match(name.as_bytes(), pattern.as_bytes())
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+/// Linear backtracking to the last `*`, so no pattern can blow up.
+fn glob_match(name: &[u8], pattern: &[u8]) -> bool {
+    let (mut n, mut p) = (0, 0);
+    let mut last_star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                last_star = Some((p + 1, n));
+                p += 1;
+            }
+            Some(c) if *c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match last_star {
+                Some((after_star, from)) => {
+                    last_star = Some((after_star, from + 1));
+                    (p, n) = (after_star, from + 1);
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == b'*')
+}
+
+/// One file as a table, and whether row `i` sits on line `i + 2`.
+fn read_file(path: &Path, format: Format, spec: &SourceSpec) -> Result<(DataFrame, bool)> {
+    match format {
+        Format::Csv => read_csv(path, spec.delimiter),
+        Format::Parquet => Ok((read_parquet(path)?, false)),
+        Format::Json => Ok((json::read_json(path, spec.records.as_deref())?, false)),
+        Format::Ndjson => Ok((json::read_ndjson(path)?, false)),
+        Format::Excel => Ok((excel::read_excel(path, spec.sheet.as_deref())?, false)),
+    }
+}
+
+/// Reads every CSV column as text (`clean` types them over the whole file).
+fn read_csv(path: &Path, delimiter: Option<char>) -> Result<(DataFrame, bool)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if let Err(e) = std::str::from_utf8(body) {
+        let line = body[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        return Err(Error::new("the file is not UTF-8 text")
+            .line(line)
+            .caused_by(e)
+            .hint("save the file as UTF-8 (in Excel: \"CSV UTF-8\"; or convert it with `iconv -f latin1 -t utf-8`)"));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::new("the file is empty").hint("a CSV source needs a header row"));
+    }
+    let tsv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let separator = delimiter.unwrap_or(if tsv { '\t' } else { ',' }) as u8;
+    let df = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .with_parse_options(CsvParseOptions::default().with_separator(separator))
+        .into_reader_with_file_handle(Cursor::new(body))
+        .finish()
+        .map_err(|e| {
+            Error::new("cannot read the CSV file")
+                .caused_by(e)
+                .hint("check the `delimiter` setting and that quotes in fields are doubled (\"\")")
+        })?;
+    let lines_known = one_line_per_row(body, df.height());
+    Ok((df, lines_known))
+}
+
+/// True when the file has exactly a header line plus one line per row, so
+/// that row `i` is on line `i + 2` (no multi-line fields, no blank lines).
+fn one_line_per_row(body: &[u8], rows: usize) -> bool {
+    let newlines = body.iter().filter(|b| **b == b'\n').count();
+    let lines = newlines + usize::from(!body.ends_with(b"\n"));
+    lines == rows + 1
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|e| Error::new("cannot read the Parquet file").caused_by(e))
+}
+
+/// Header names with surrounding spaces (and a stray BOM) removed.
+fn trim_headers(mut df: DataFrame) -> Result<DataFrame> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+        return Err(Error::new(format!(
+            "two columns are named `{dup}` (after trimming spaces)"
+        ))
+        .hint("rename one of them in the file's header row"));
+    }
+    df.set_column_names(&names)?;
+    Ok(df)
+}
+
+/// Stacks tables; a column missing from a file is null there, and columns
+/// whose types differ between files take their common type (else text).
+fn stack_frames(frames: Vec<DataFrame>) -> Result<DataFrame> {
+    if frames.len() <= 1 {
+        return Ok(frames.into_iter().next().unwrap_or_default());
+    }
+    let mut names: Vec<PlSmallStr> = Vec::new();
+    let mut dtypes: Vec<DataType> = Vec::new();
+    for col in frames.iter().flat_map(|f| f.columns()) {
+        match names.iter().position(|n| n == col.name()) {
+            Some(i) => dtypes[i] = common_type(&dtypes[i], col.dtype()),
+            None => {
+                names.push(col.name().clone());
+                dtypes.push(col.dtype().clone());
+            }
+        }
+    }
+    let mut stacked: Option<DataFrame> = None;
+    for frame in frames {
+        let height = frame.height();
+        let columns = names
+            .iter()
+            .zip(&dtypes)
+            .map(|(name, dtype)| match frame.column(name) {
+                Ok(c) => c.cast(dtype),
+                Err(_) => Ok(Column::full_null(name.clone(), height, dtype)),
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let aligned = DataFrame::new(height, columns)?;
+        match stacked.as_mut() {
+            None => stacked = Some(aligned),
+            Some(s) => {
+                s.vstack_mut_owned(aligned)?;
+            }
+        }
+    }
+    let mut out = stacked.unwrap_or_default();
+    out.rechunk_mut();
+    Ok(out)
+}
+
+/// The type two files' versions of a column share: numbers widen to
+/// `Int64`/`Float64`, dates to datetimes, a null column takes the other
+/// type, and any other mix becomes text.
+fn common_type(a: &DataType, b: &DataType) -> DataType {
+    match (a, b) {
+        _ if a == b => a.clone(),
+        (DataType::Null, other) | (other, DataType::Null) => other.clone(),
+        _ if a.is_integer() && b.is_integer() => DataType::Int64,
+        _ if a.is_primitive_numeric() && b.is_primitive_numeric() => DataType::Float64,
+        (DataType::Date, DataType::Datetime(..)) => b.clone(),
+        (DataType::Datetime(..), DataType::Date) => a.clone(),
+        _ => DataType::String,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{ParquetWriter, df};
+
+    fn spec(path: &str, extra: &str) -> SourceSpec {
+        toml::from_str(&format!("name = \"t\"\npath = \"{path}\"\n{extra}")).unwrap()
+    }
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+
+    fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+        let col = df.column(name).unwrap().cast(&DataType::String).unwrap();
+        col.str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect()
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn csv_with_bom_spaced_header_quotes_and_crlf() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "\u{feff}index,Sales Channel ,Qty,Amount,B2B,Note\r\n\
+                    0,Amazon.in,1,449.00,False,plain\r\n\
+                    1,Amazon.in,2,,True,\"has, comma\"\r\n\
+                    2,Non-Amazon,1,329,False,\"say \"\"hi\"\"\"\r\n";
+        write(dir.path(), "sales.csv", text.as_bytes());
+        let loaded = load_source(&spec("sales.csv", ""), dir.path()).unwrap();
+        let df = &loaded.frame;
+        let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            ["index", "Sales Channel", "Qty", "Amount", "B2B", "Note"]
+        );
+        assert_eq!(df.column("index").unwrap().dtype(), &DataType::Int64);
+        assert_eq!(df.column("Amount").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("B2B").unwrap().dtype(), &DataType::Boolean);
+        assert_eq!(strings(df, "Amount"), [s("449.0"), None, s("329.0")]);
+        assert_eq!(
+            strings(df, "Note"),
+            [s("plain"), s("has, comma"), s("say \"hi\"")]
+        );
+        assert_eq!((loaded.rows_read, loaded.rows_kept), (3, 3));
+    }
+
+    #[test]
+    fn custom_delimiter_and_multiline_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "notes.csv",
+            b"id;note\n1;\"two\nlines\"\n2;x;y\n",
+        );
+        let err = load_source(&spec("notes.csv", "delimiter = \";\""), dir.path()).unwrap_err();
+        assert!(
+            err.to_string().contains("cannot read the CSV file"),
+            "{err}"
+        );
+        write(
+            dir.path(),
+            "notes.csv",
+            b"id;note\n1;\"two\nlines\"\nx;plain\n",
+        );
+        let extra = "delimiter = \";\"\n[types]\nid = \"int\"";
+        let err = load_source(&spec("notes.csv", extra), dir.path()).unwrap_err();
+        // A multi-line field shifts lines: the row is named, the line is not.
+        assert_eq!(err.line_number(), None);
+        assert!(
+            err.to_string().contains("`x` in column `id` (row 2)"),
+            "{err}"
+        );
+        let loaded = load_source(&spec("notes.csv", "delimiter = \";\""), dir.path()).unwrap();
+        assert_eq!(
+            strings(&loaded.frame, "note"),
+            [s("two\nlines"), s("plain")]
+        );
+    }
+
+    #[test]
+    fn numbers_then_text_late_in_the_file_stay_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("code,qty\n");
+        for i in 0..300 {
+            text.push_str(&format!("{i},{i}\n"));
+        }
+        text.push_str("A-17,5\n");
+        write(dir.path(), "codes.csv", text.as_bytes());
+        let loaded = load_source(&spec("codes.csv", ""), dir.path()).unwrap();
+        assert_eq!(
+            loaded.frame.column("code").unwrap().dtype(),
+            &DataType::String
+        );
+        assert_eq!(
+            loaded.frame.column("qty").unwrap().dtype(),
+            &DataType::Int64
+        );
+        assert_eq!(strings(&loaded.frame, "code")[300], s("A-17"));
+    }
+
+    #[test]
+    fn bad_date_reports_the_csv_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "sales.csv",
+            b"Date,Qty\n04-30-22,1\n05-01-22,2\n31-05-22,3\n",
+        );
+        let extra = "[dates]\nDate = \"MM-DD-YY\"";
+        let err = load_source(&spec("sales.csv", extra), dir.path()).unwrap_err();
+        // Third data row, fourth line of the file.
+        assert_eq!(err.line_number(), Some(4));
+        assert!(err.path().unwrap().ends_with("sales.csv"));
+        let text = err.to_string();
+        assert!(
+            text.contains("source `t`: cannot read `31-05-22` in column `Date` (row 3)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn missing_file_names_full_path_and_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_source(&spec("sub/nope.csv", ""), dir.path())
+            .unwrap_err()
+            .to_string();
+        let full = dir.path().join("sub/nope.csv");
+        assert!(
+            err.contains(&format!("data file {} does not exist", full.display())),
+            "{err}"
+        );
+        assert!(err.contains("`path = \"sub/nope.csv\"`"), "{err}");
+    }
+
+    #[test]
+    fn non_utf8_csv_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "latin.csv", b"city\nS\xe3o Paulo\n");
+        let err = load_source(&spec("latin.csv", ""), dir.path()).unwrap_err();
+        assert_eq!(err.line_number(), Some(2));
+        assert!(err.path().unwrap().ends_with("latin.csv"));
+        let text = err.to_string();
+        assert!(text.contains("the file is not UTF-8 text"), "{text}");
+    }
+
+    #[test]
+    fn glob_stacks_matches_in_name_order_with_missing_columns_null() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "part_2.csv", b"a,b\n3,x\n");
+        write(dir.path(), "part_1.csv", b"a,c\n1,1.5\n2,2.5\n");
+        write(dir.path(), "other.csv", b"z\n9\n");
+        write(dir.path(), ".part_3.csv", b"a\n99\n");
+        let loaded = load_source(&spec("part_*.csv", "filters = [\"a > 1\"]"), dir.path()).unwrap();
+        let names: Vec<&str> = loaded
+            .files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ["part_1.csv", "part_2.csv"]);
+        assert_eq!((loaded.rows_read, loaded.rows_kept), (3, 2));
+        let df = &loaded.frame;
+        assert_eq!(strings(df, "a"), [s("2"), s("3")]);
+        assert_eq!(strings(df, "c"), [s("2.5"), None]);
+        assert_eq!(strings(df, "b"), [None, s("x")]);
+        let err = load_source(&spec("x_*.csv", ""), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no file matches `x_*.csv` in"), "{err}");
+    }
+
+    #[test]
+    fn parquet_keeps_its_types_and_takes_cleaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut df = df!("id" => [1i64, 2, 3], "amount" => ["$1", "$2,000", ""]).unwrap();
+        let file = std::fs::File::create(dir.path().join("t.parquet")).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+        let loaded = load_source(
+            &spec("t.parquet", "[types]\namount = \"money\""),
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(strings(&loaded.frame, "id"), [s("1"), s("2"), s("3")]);
+        assert_eq!(
+            strings(&loaded.frame, "amount"),
+            [s("1.0"), s("2000.0"), None]
+        );
+    }
+
+    #[test]
+    fn json_and_ndjson_dispatch_by_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.jsonl",
+            b"{\"x\": 1}\n\n{\"x\": 2, \"y\": \"b\"}\n",
+        );
+        let loaded = load_source(&spec("a.jsonl", ""), dir.path()).unwrap();
+        assert_eq!(strings(&loaded.frame, "y"), [None, s("b")]);
+        write(dir.path(), "a.json", b"{\"d\": [{\"x\": 1}]}");
+        let loaded = load_source(&spec("a.json", ""), dir.path()).unwrap();
+        assert_eq!(strings(&loaded.frame, "x"), [s("1")]);
+    }
+
+    #[test]
+    fn settings_for_another_format_and_unknown_extensions_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.csv", b"x\n1\n");
+        let err = load_source(&spec("a.csv", "sheet = \"S\""), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`sheet` only applies to Excel sources"),
+            "{err}"
+        );
+        let err = load_source(&spec("a.dat", ""), dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot tell the format of `a.dat`"), "{err}");
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_match(b"part_1.csv", b"part_*.csv"));
+        assert!(glob_match(b"a.csv", b"*"));
+        assert!(!glob_match(b"part_1.csv.bak", b"part_*.csv"));
+        assert!(glob_match(b"a_b_c.csv", b"a*c*.csv"));
+        assert!(!glob_match(b"abc", b"a*d"));
+        let long = [b'a'; 200];
+        assert!(!glob_match(&long, b"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"));
+        assert!(wanted_match("~$book.xlsx", "~$*.xlsx"));
+        assert!(!wanted_match("~$book.xlsx", "*.xlsx"));
+    }
+}

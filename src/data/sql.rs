@@ -1,0 +1,187 @@
+//! Running a report's SQL queries with polars SQL over the report's tables.
+//! Results are deterministic: a query without a top-level `ORDER BY` is
+//! sorted by all its columns, left to right.
+
+use super::Tables;
+use super::clean::polars_reason;
+use crate::error::{Error, Result};
+use polars::prelude::{DataFrame, DataType, IntoLazy, SortMultipleOptions};
+use polars::sql::SQLContext;
+
+/// Runs `sql` with every table registered under its name.
+pub fn run_query(sql: &str, tables: &Tables) -> Result<DataFrame> {
+    let mut ctx = SQLContext::new();
+    for (name, df) in tables {
+        ctx.register(name, df.clone().lazy());
+    }
+    let df = ctx
+        .execute(sql)
+        .and_then(|lf| lf.collect())
+        .map_err(|e| {
+            Error::new(format!("the SQL query failed: {}", polars_reason(&e))).hint(format!(
+                    "tables: {}; put names with spaces or capitals in double quotes (\"Sales Channel\") and text in single quotes ('Cancelled')",
+                    describe_tables(tables)
+                ))
+        })?;
+    if has_top_level_order_by(sql) {
+        Ok(df)
+    } else {
+        sort_by_all_columns(df)
+    }
+}
+
+/// `name (col, col, ...)` for each table, in name order.
+fn describe_tables(tables: &Tables) -> String {
+    if tables.is_empty() {
+        return "none (declare `sources` first)".to_owned();
+    }
+    let parts: Vec<String> = tables
+        .iter()
+        .map(|(name, df)| {
+            let cols: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+            format!("`{name}` ({})", cols.join(", "))
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// Sorts by every sortable column, nulls last, so row order never depends
+/// on how polars happened to schedule the query.
+fn sort_by_all_columns(df: DataFrame) -> Result<DataFrame> {
+    let keys: Vec<String> = df
+        .columns()
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.dtype(),
+                DataType::List(_) | DataType::Struct(_) | DataType::Array(_, _)
+            )
+        })
+        .map(|c| c.name().to_string())
+        .collect();
+    if keys.is_empty() || df.height() < 2 {
+        return Ok(df);
+    }
+    let options = SortMultipleOptions::default()
+        .with_nulls_last(true)
+        .with_maintain_order(true);
+    Ok(df.sort(keys, options)?)
+}
+
+/// Whether the query ends with its own `ORDER BY` (not one inside
+/// parentheses, such as a subquery or `OVER (ORDER BY ...)`), ignoring
+/// quoted text and comments.
+fn has_top_level_order_by(sql: &str) -> bool {
+    let bytes = sql.as_bytes();
+    let (mut i, mut depth, mut previous) = (0usize, 0i32, String::new());
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' | b'"' | b'`' => i = skip_past(bytes, i + 1, &[c]),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => i = skip_past(bytes, i + 2, b"\n"),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_past(bytes, i + 2, b"*/"),
+            b'(' => (depth, i) = (depth + 1, i + 1),
+            b')' => (depth, i) = (depth - 1, i + 1),
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let word = sql[start..i].to_ascii_uppercase();
+                if depth == 0 && previous == "ORDER" && word == "BY" {
+                    return true;
+                }
+                if depth == 0 {
+                    previous = word;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// The index just after the next `end` at or after `from` (or the end).
+fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
+    (from..bytes.len())
+        .find(|&j| bytes[j..].starts_with(end))
+        .map_or(bytes.len(), |j| j + end.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{AnyValue, df};
+
+    fn tables() -> Tables {
+        let sales = df!(
+            "Category" => ["kurta", "Set", "kurta", "Top", "Set"],
+            "Qty" => [1i64, 2, 3, 1, 4],
+            "Status" => ["Shipped", "Shipped", "Cancelled", "Shipped", "Shipped"]
+        )
+        .unwrap();
+        Tables::from([("sales".to_owned(), sales)])
+    }
+
+    fn rows(df: &DataFrame) -> Vec<String> {
+        (0..df.height())
+            .map(|i| {
+                let row = df.get_row(i).unwrap();
+                let cells: Vec<String> = row.0.iter().map(AnyValue::to_string).collect();
+                cells.join("|")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn results_without_order_by_are_sorted_by_all_columns() {
+        let q = "SELECT Category, SUM(Qty) AS qty FROM sales WHERE Status <> 'Cancelled' GROUP BY Category";
+        // Shipped qty: Set 2+4 = 6, Top 1, kurta 1; byte order puts capitals first.
+        let expected = ["\"Set\"|6", "\"Top\"|1", "\"kurta\"|1"];
+        for _ in 0..5 {
+            assert_eq!(rows(&run_query(q, &tables()).unwrap()), expected);
+        }
+    }
+
+    #[test]
+    fn order_by_is_respected() {
+        let q = "SELECT Category, SUM(Qty) AS qty FROM sales GROUP BY Category ORDER BY qty DESC";
+        // All rows: Set 6, kurta 1+3 = 4, Top 1.
+        assert_eq!(
+            rows(&run_query(q, &tables()).unwrap()),
+            ["\"Set\"|6", "\"kurta\"|4", "\"Top\"|1"]
+        );
+    }
+
+    #[test]
+    fn errors_list_the_tables() {
+        let err = run_query("SELECT * FROM orders", &tables())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the SQL query failed"), "{err}");
+        assert!(
+            err.contains("tables: `sales` (Category, Qty, Status)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn top_level_order_by_detection() {
+        assert!(has_top_level_order_by("select a from t order by a"));
+        assert!(has_top_level_order_by(
+            "SELECT a FROM t ORDER\n  BY a LIMIT 3"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT * FROM (SELECT a FROM t ORDER BY a)"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT 'order by' AS x FROM t -- order by x"
+        ));
+        assert!(!has_top_level_order_by(
+            "SELECT \"order\" /* ORDER BY */, by FROM t"
+        ));
+    }
+}
