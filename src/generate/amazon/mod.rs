@@ -8,10 +8,15 @@
 //! more units per line (AOV about 3x B2C), fall mostly on weekdays, and
 //! over-represent the Set category and sizes L and XL.
 
+mod catalog;
+
 use super::csv::CsvWriter;
-use super::rng::{Rng, Weighted};
-use super::{days_between, ymd};
+use super::rng::Rng;
 use crate::error::Result;
+use catalog::{
+    AMAZON_STATUS_WEIGHTS, CANCELLED, CATEGORIES, Catalog, FREE_SHIPPING_PROMO, FREE_SIZE,
+    MERCHANT_STATUS_WEIGHTS, ORDER_PREFIXES, PLACES, SIZES, STATUSES, build_catalog,
+};
 use std::path::{Path, PathBuf};
 
 pub const FILE: &str = "amazon_sale_report.csv";
@@ -46,124 +51,6 @@ pub const HEADER: [&str; 23] = [
 /// makes about 0.7% of rows B2B, as in the original.
 const B2B_ORDER_SHARE: f64 = 0.0045;
 
-/// Category: name, style-code prefix, first style number, number of
-/// styles, SKU infix, base price (INR), B2C weight, B2B weight.
-struct CategorySpec(
-    &'static str,
-    &'static str,
-    u32,
-    usize,
-    &'static str,
-    f64,
-    f64,
-    f64,
-);
-
-const CATEGORIES: [CategorySpec; 9] = [
-    CategorySpec("Set", "SET", 100, 120, "KR-NP", 830.0, 39.0, 58.0),
-    CategorySpec("kurta", "JNE", 3000, 150, "KR", 450.0, 39.0, 24.0),
-    CategorySpec("Western Dress", "J0", 100, 60, "DR", 760.0, 12.0, 8.0),
-    CategorySpec("Top", "PJNE", 2000, 40, "TP", 530.0, 8.0, 6.0),
-    CategorySpec("Ethnic Dress", "MEN", 5000, 12, "DR", 720.0, 0.9, 1.5),
-    CategorySpec("Blouse", "BL", 100, 10, "BL", 520.0, 0.7, 1.0),
-    CategorySpec("Bottom", "BTM", 100, 6, "PL", 360.0, 0.3, 1.0),
-    CategorySpec("Saree", "SAR", 100, 3, "SR", 800.0, 0.1, 0.3),
-    CategorySpec("Dupatta", "DPT", 100, 2, "DPT", 305.0, 0.05, 0.2),
-];
-
-const SIZES: [&str; 11] = [
-    "XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL", "6XL", "Free",
-];
-/// The SKU spells 3XL as XXXL, as the original does.
-const SKU_SIZES: [&str; 11] = [
-    "XS", "S", "M", "L", "XL", "XXL", "XXXL", "4XL", "5XL", "6XL", "Free",
-];
-const FREE_SIZE: usize = 10;
-const B2C_SIZE_WEIGHTS: [f64; 10] = [8.0, 13.0, 17.5, 17.0, 16.0, 14.0, 11.5, 0.3, 0.4, 0.6];
-const B2B_SIZE_WEIGHTS: [f64; 10] = [4.0, 8.0, 14.0, 27.0, 26.0, 12.0, 7.0, 0.3, 0.4, 0.6];
-
-const STATUSES: [&str; 13] = [
-    "Shipped",
-    "Shipped - Delivered to Buyer",
-    "Cancelled",
-    "Shipped - Returned to Seller",
-    "Shipped - Picked Up",
-    "Pending",
-    "Pending - Waiting for Pick Up",
-    "Shipped - Returning to Seller",
-    "Shipped - Out for Delivery",
-    "Shipped - Rejected by Buyer",
-    "Shipping",
-    "Shipped - Lost in Transit",
-    "Shipped - Damaged",
-];
-const CANCELLED: usize = 2;
-const AMAZON_STATUS_WEIGHTS: [f64; 13] = [
-    86.8, 0.0, 12.0, 0.0, 0.0, 0.7, 0.0, 0.0, 0.0, 0.0, 0.01, 0.0, 0.0,
-];
-const MERCHANT_STATUS_WEIGHTS: [f64; 13] = [
-    0.0, 73.0, 18.5, 5.0, 2.5, 0.9, 0.7, 0.37, 0.09, 0.03, 0.01, 0.013, 0.003,
-];
-
-/// City, state, first three postal digits, weight.
-const PLACES: [(&str, &str, u32, f64); 30] = [
-    ("BENGALURU", "KARNATAKA", 560, 9.0),
-    ("HYDERABAD", "TELANGANA", 500, 7.0),
-    ("MUMBAI", "MAHARASHTRA", 400, 5.6),
-    ("NEW DELHI", "DELHI", 110, 5.0),
-    ("CHENNAI", "TAMIL NADU", 600, 5.0),
-    ("PUNE", "MAHARASHTRA", 411, 4.0),
-    ("KOLKATA", "WEST BENGAL", 700, 2.0),
-    ("GURUGRAM", "HARYANA", 122, 1.5),
-    ("THANE", "MAHARASHTRA", 400, 1.3),
-    ("LUCKNOW", "UTTAR PRADESH", 226, 1.2),
-    ("NOIDA", "UTTAR PRADESH", 201, 1.2),
-    ("AHMEDABAD", "GUJARAT", 380, 1.0),
-    ("JAIPUR", "RAJASTHAN", 302, 1.0),
-    ("GHAZIABAD", "UTTAR PRADESH", 201, 0.8),
-    ("BHUBANESWAR", "ODISHA", 751, 0.7),
-    ("KOCHI", "KERALA", 682, 0.6),
-    ("GUWAHATI", "ASSAM", 781, 0.6),
-    ("PATNA", "BIHAR", 800, 0.6),
-    ("CHANDIGARH", "CHANDIGARH", 160, 0.5),
-    ("INDORE", "MADHYA PRADESH", 452, 0.5),
-    ("NAGPUR", "MAHARASHTRA", 440, 0.5),
-    ("DEHRADUN", "UTTARAKHAND", 248, 0.4),
-    ("VISAKHAPATNAM", "ANDHRA PRADESH", 530, 0.4),
-    ("COIMBATORE", "TAMIL NADU", 641, 0.4),
-    ("LUDHIANA", "PUNJAB", 141, 0.3),
-    ("MYSURU", "KARNATAKA", 570, 0.3),
-    ("BHOPAL", "MADHYA PRADESH", 462, 0.3),
-    ("RAIPUR", "CHHATTISGARH", 492, 0.3),
-    ("RANCHI", "JHARKHAND", 834, 0.3),
-    ("PANAJI", "GOA", 403, 0.2),
-];
-
-const FREE_SHIPPING_PROMO: &str = "IN Core Free Shipping 2015/04/08 23-48-5-108";
-const ORDER_PREFIXES: [u32; 8] = [171, 402, 403, 404, 405, 406, 407, 408];
-
-/// One style of the catalog with its SKU and ASIN per size.
-struct Style {
-    code: String,
-    category: usize,
-    price: f64,
-    skus: Vec<String>,
-    asins: Vec<String>,
-}
-
-/// Everything drawn once per file: styles, popularity, dates, places, promos.
-struct Catalog {
-    styles: Vec<Style>,
-    /// Per category: its style indices and their popularity.
-    category_styles: Vec<(Vec<usize>, Weighted)>,
-    categories: [Weighted; 2],
-    sizes: [Weighted; 2],
-    days: Vec<String>,
-    day_weights: [Weighted; 2],
-    places: Weighted,
-    merchant_promos: Vec<String>,
-}
-
 /// Write `rows` order lines to `amazon_sale_report.csv`.
 pub fn write(rows: usize, rng: &mut Rng, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let catalog = build_catalog(&mut rng.fork());
@@ -181,94 +68,6 @@ pub fn write(rows: usize, rng: &mut Rng, out_dir: &Path) -> Result<Vec<PathBuf>>
         }
     }
     Ok(vec![out.finish()?])
-}
-
-fn build_catalog(rng: &mut Rng) -> Catalog {
-    let mut styles = Vec::new();
-    let mut category_styles = Vec::new();
-    for (c, spec) in CATEGORIES.iter().enumerate() {
-        let first = styles.len();
-        for i in 0..spec.3 {
-            let number = spec.2 + 3 * i as u32 + rng.below(3) as u32;
-            let code = format!("{}{number}", spec.1);
-            let skus = SKU_SIZES
-                .iter()
-                .map(|s| format!("{code}-{}-{s}", spec.4))
-                .collect();
-            let asins = SIZES.iter().map(|_| draw_asin(rng)).collect();
-            let price = (spec.5 * rng.lognormal(1.0, 0.2)).round();
-            styles.push(Style {
-                code,
-                category: c,
-                price,
-                skus,
-                asins,
-            });
-        }
-        let mut members: Vec<usize> = (first..styles.len()).collect();
-        rng.shuffle(&mut members);
-        let popularity = Weighted::zipf(members.len(), 2);
-        category_styles.push((members, popularity));
-    }
-    let days: Vec<_> = days_between(ymd(2022, 3, 31), ymd(2022, 6, 29));
-    let weekend: Vec<bool> = days
-        .iter()
-        .map(|d| chrono::Datelike::weekday(d).number_from_monday() >= 6)
-        .collect();
-    let trend = |i: usize| 1.0 - 0.25 * i as f64 / days.len() as f64;
-    let b2b_days = Weighted::new(
-        weekend
-            .iter()
-            .enumerate()
-            .map(|(i, w)| trend(i) * if *w { 0.12 } else { 1.0 }),
-    );
-    Catalog {
-        styles,
-        category_styles,
-        categories: [
-            Weighted::new(CATEGORIES.iter().map(|c| c.6)),
-            Weighted::new(CATEGORIES.iter().map(|c| c.7)),
-        ],
-        sizes: [
-            Weighted::new(B2C_SIZE_WEIGHTS),
-            Weighted::new(B2B_SIZE_WEIGHTS),
-        ],
-        day_weights: [Weighted::new((0..days.len()).map(trend)), b2b_days],
-        days: days
-            .iter()
-            .map(|d| d.format("%m-%d-%y").to_string())
-            .collect(),
-        places: Weighted::new(PLACES.iter().map(|p| p.3)),
-        merchant_promos: draw_merchant_promos(rng),
-    }
-}
-
-/// An ASIN: `B0` and eight upper-case letters or digits.
-fn draw_asin(rng: &mut Rng) -> String {
-    const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut asin = String::from("B0");
-    for _ in 0..8 {
-        asin.push(*rng.pick(ALNUM) as char);
-    }
-    asin
-}
-
-/// Comma-joined lists of 1..=8 merchant promotion ids sharing a prefix, as
-/// the original's merchant rows carry them.
-fn draw_merchant_promos(rng: &mut Rng) -> Vec<String> {
-    const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut joined = Vec::new();
-    let mut list = String::new();
-    for _ in 0..8 {
-        let code: String = (0..13).map(|_| *rng.pick(ALNUM) as char).collect();
-        if !list.is_empty() {
-            list.push(',');
-        }
-        list.push_str("Amazon PLCC Free-Financing Universal Merchant AAT-");
-        list.push_str(&code);
-        joined.push(list.clone());
-    }
-    joined
 }
 
 /// What all lines of one order share.
@@ -368,7 +167,7 @@ fn write_line(
     index: usize,
 ) -> Result<()> {
     let style = &catalog.styles[style_index];
-    let category = CATEGORIES[style.category].0;
+    let category = CATEGORIES[style.category].name;
     let size = draw_size(rng, catalog, category, order.b2b);
     let status = if order.status != CANCELLED && order.lines > 1 && rng.chance(0.03) {
         CANCELLED
@@ -476,5 +275,4 @@ impl std::fmt::Display for PythonFloat {
 }
 
 #[cfg(test)]
-#[path = "amazon_tests.rs"]
 mod tests;
