@@ -1,6 +1,8 @@
 //! The analysis library: every analysis of `analyses.md`, one module each,
 //! configured from front matter and run over a report's tables.
 
+pub mod customer_value;
+pub mod kmeans;
 pub mod segment;
 
 use crate::chart::ChartSpec;
@@ -18,6 +20,8 @@ use std::collections::BTreeMap;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AnalysisSpec {
     SegmentComparison(segment::SegmentSpec),
+    Kmeans(kmeans::KmeansSpec),
+    CustomerValue(customer_value::CustomerValueSpec),
 }
 
 /// What an analysis sees: the report's tables and language.
@@ -45,6 +49,8 @@ impl AnalysisSpec {
     pub fn table(&self) -> &str {
         match self {
             AnalysisSpec::SegmentComparison(s) => &s.table,
+            AnalysisSpec::Kmeans(s) => &s.table,
+            AnalysisSpec::CustomerValue(s) => &s.table,
         }
     }
 
@@ -52,6 +58,8 @@ impl AnalysisSpec {
     pub fn run(&self, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
         match self {
             AnalysisSpec::SegmentComparison(s) => segment::run(s, ctx),
+            AnalysisSpec::Kmeans(s) => kmeans::run(s, ctx),
+            AnalysisSpec::CustomerValue(s) => customer_value::run(s, ctx),
         }
     }
 }

@@ -26,19 +26,23 @@ pub struct Scaler {
 pub fn fit_scaler(points: &[Vec<f64>], n_features: usize) -> Scaler {
     let n = points.len() as f64;
     let mut scaler = Scaler {
-        mean: vec![0.0; n_features],
-        scale: vec![1.0; n_features],
-        constant: vec![false; n_features],
+        mean: Vec::with_capacity(n_features),
+        scale: Vec::with_capacity(n_features),
+        constant: Vec::with_capacity(n_features),
     };
     for j in 0..n_features {
-        let mean = points.iter().map(|p| p[j]).sum::<f64>() / n;
-        let var = points.iter().map(|p| (p[j] - mean).powi(2)).sum::<f64>() / n;
-        let first = points.first().map_or(0.0, |p| p[j]);
-        scaler.mean[j] = mean;
-        scaler.constant[j] = points.iter().all(|p| p[j] == first);
-        if !scaler.constant[j] && var > 0.0 {
-            scaler.scale[j] = var.sqrt();
-        }
+        let column = || points.iter().map(move |p| p[j]);
+        let mean = column().sum::<f64>() / n;
+        let var = column().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        let first = column().next().unwrap_or(0.0);
+        let constant = column().all(|v| v == first);
+        scaler.mean.push(mean);
+        scaler.constant.push(constant);
+        scaler.scale.push(if constant || var <= 0.0 {
+            1.0
+        } else {
+            var.sqrt()
+        });
     }
     scaler
 }

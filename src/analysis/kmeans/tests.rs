@@ -4,7 +4,7 @@
 use super::*;
 use crate::data::Tables;
 use polars::prelude::DataFrame;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// A `KmeansSpec` from the TOML body of an `[analyses.NAME]` table.
 pub(crate) fn spec_from(toml_text: &str) -> KmeansSpec {
@@ -38,8 +38,6 @@ fn blobs() -> DataFrame {
 fn num(v: &Value) -> f64 {
     v.as_f64().expect("number")
 }
-
-use serde_json::Value;
 
 #[test]
 fn inertia_matches_scikit_learn_within_one_percent() {
@@ -245,4 +243,19 @@ fn settings_errors_are_named() {
 fn unknown_settings_are_rejected() {
     let err = toml::from_str::<KmeansSpec>("table = \"t\"\nk = 2\nclusters = 3").expect_err("typo");
     assert!(err.to_string().contains("unknown field"), "{err}");
+}
+
+#[test]
+fn identical_points_do_not_panic() {
+    // Every feature constant: all points scale to 0 and fall in cluster 1.
+    let df = polars::df!("a" => [2.0, 2.0, 2.0], "b" => [1.0, 1.0, 1.0]).expect("frame");
+    let out = run_on(
+        df,
+        "table = \"t\"\nfeatures = [\"a\", \"b\"]\nk = 2",
+        Language::En,
+    )
+    .expect("run");
+    assert_eq!(out.result["inertia"], json!(0.0));
+    assert_eq!(out.result["silhouette"], Value::Null);
+    assert_eq!(out.result["constant_features"], json!(["a", "b"]));
 }
