@@ -69,6 +69,25 @@ pub struct CustomerValueSpec {
     pub relations: Vec<RelationSpec>,
 }
 
+impl CustomerValueSpec {
+    /// Every table the analysis reads: `table`, then the tables named by the
+    /// relations (sorted, without repeats), for caching and dependency order.
+    pub fn tables(&self) -> Vec<&str> {
+        let mut others: Vec<&str> = self
+            .relations
+            .iter()
+            .flat_map(|r| [r.from.as_str(), r.to.as_str()])
+            .filter_map(|reference| reference.split_once('.').map(|(t, _)| t))
+            .filter(|t| *t != self.table)
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        let mut all = vec![self.table.as_str()];
+        all.extend(others);
+        all
+    }
+}
+
 fn default_high() -> f64 {
     0.2
 }

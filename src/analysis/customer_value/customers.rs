@@ -27,7 +27,7 @@ impl Key {
             None
         };
         let text = match number {
-            Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
+            Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => (n as i64).to_string(),
             _ => text.to_string(),
         };
         Key { text, number }

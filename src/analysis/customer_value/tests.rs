@@ -265,6 +265,8 @@ fn relation_failures_are_counted_and_listed_sorted() {
     assert_eq!(rel[1]["failing_keys"], json!(3));
     assert_eq!(rel[1]["examples"], json!(["p10", "p2", "p3"]));
     assert_eq!(out.result["relations_ok"], json!(false));
+    let spec: CustomerValueSpec = toml::from_str(SPEC).expect("spec");
+    assert_eq!(spec.tables(), ["orders", "items", "products", "users"]);
     let t = &out.tables["relations"];
     assert_eq!(t.rows[1][5], json!("p10, p2, p3"));
 }

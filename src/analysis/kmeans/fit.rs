@@ -132,7 +132,7 @@ pub fn renumber(c: Clustering) -> Clustering {
             .zip(rb.iter())
             .map(|(x, y)| x.total_cmp(y))
             .find(|o| o.is_ne())
-            .unwrap_or(a.cmp(&b))
+            .unwrap_or_else(|| a.cmp(&b))
     });
     let mut new_of_old = vec![0; k];
     for (new, &old) in order.iter().enumerate() {
