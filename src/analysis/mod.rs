@@ -2,6 +2,8 @@
 //! configured from front matter and run over a report's tables.
 
 pub mod common;
+pub mod customer_value;
+pub mod kmeans;
 pub mod segment;
 
 use crate::chart::ChartSpec;
@@ -19,6 +21,8 @@ use std::collections::BTreeMap;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AnalysisSpec {
     SegmentComparison(segment::SegmentSpec),
+    Kmeans(kmeans::KmeansSpec),
+    CustomerValue(customer_value::CustomerValueSpec),
 }
 
 /// What an analysis sees: the report's tables and language.
@@ -46,6 +50,8 @@ impl AnalysisSpec {
     pub fn table(&self) -> &str {
         match self {
             AnalysisSpec::SegmentComparison(s) => &s.table,
+            AnalysisSpec::Kmeans(s) => &s.table,
+            AnalysisSpec::CustomerValue(s) => &s.table,
         }
     }
 
@@ -53,6 +59,8 @@ impl AnalysisSpec {
     pub fn run(&self, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
         match self {
             AnalysisSpec::SegmentComparison(s) => segment::run(s, ctx),
+            AnalysisSpec::Kmeans(s) => kmeans::run(s, ctx),
+            AnalysisSpec::CustomerValue(s) => customer_value::run(s, ctx),
         }
     }
 }
