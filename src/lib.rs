@@ -17,4 +17,5 @@ pub use error::{Error, Result};
 pub mod content;
 pub mod generate;
 pub mod render;
+pub mod scaffold;
 pub mod site;
