@@ -54,9 +54,18 @@ fn conversion_jobs<'a>(
     df: &DataFrame,
     spec: &'a SourceSpec,
 ) -> Result<Vec<(&'a str, Conversion<'a>)>> {
+    let exists = |name: &str, setting: &str| match spec.rename.get(name) {
+        Some(new) if df.column(name).is_err() => Err(Error::new(format!(
+            "column `{name}` named in `{setting}` was renamed to `{new}`"
+        ))
+        .hint(format!(
+            "`{setting}` uses the names after `rename`: write `{new}`"
+        ))),
+        _ => find_column(df, name, setting).map(|_| ()),
+    };
     let mut jobs = Vec::new();
     for (name, ty) in &spec.types {
-        find_column(df, name, "types")?;
+        exists(name, "types")?;
         if spec.dates.contains_key(name) {
             return Err(
                 Error::new(format!("column `{name}` is in both `types` and `dates`"))
@@ -72,7 +81,7 @@ fn conversion_jobs<'a>(
             ))
             .hint(hint)
         })?;
-        find_column(df, name, "dates")?;
+        exists(name, "dates")?;
         jobs.push((name.as_str(), Conversion::Date(format, setting.as_str())));
     }
     Ok(jobs)
@@ -179,10 +188,10 @@ pub fn polars_reason(err: &PolarsError) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
-    if let Some(start) = reason.find("; valid columns: [") {
-        if let Some(len) = reason[start..].find(']') {
-            reason.replace_range(start..=start + len, "");
-        }
+    if let Some(start) = reason.find("; valid columns: [")
+        && let Some(len) = reason[start..].find(']')
+    {
+        reason.replace_range(start..=start + len, "");
     }
     reason
 }
@@ -332,6 +341,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`derive` expression `Qty *`"), "{err}");
+    }
+
+    #[test]
+    fn types_use_the_new_names() {
+        let s = spec("[rename]\nAmt = \"Amount\"\n[types]\nAmt = \"money\"");
+        let err = prepare(sales(), &s, &origins(3), true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`Amt` named in `types` was renamed to `Amount`"),
+            "{err}"
+        );
     }
 
     #[test]
