@@ -1,0 +1,199 @@
+//! End-to-end tests: fixture portals built by the real binary.
+
+mod common;
+
+use common::{Fixture, snapshot};
+
+fn close(actual: &serde_json::Value, expected: f64) {
+    let a = actual.as_f64().unwrap_or_else(|| panic!("not a number: {actual}"));
+    assert!((a - expected).abs() < 1e-9, "expected {expected}, got {a}");
+}
+
+/// Expected values worked out by hand from tests/fixtures/tiny/data/sales.csv.
+/// After dropping the Cancelled line (O6):
+///   B2B lines: O1 Set 4×2000 · O1 kurta 2×1000 · O2 Set 2×600 (Saturday)
+///   B2C lines: O3 kurta 1×300 · O4 Set 1×500 · O5 kurta 1×(missing) (Sunday) · O7 Top 2×400
+/// B2B: orders 2, revenue 3600, AOV 1800, qty 8, avg_qty 4, weekday qty 6/8.
+/// B2C: orders 4, revenue 1200 (O5 excluded), AOV 300, qty 5, avg_qty 1.25, weekday qty 4/5.
+#[test]
+fn segment_comparison_matches_hand_computed_numbers() {
+    let f = Fixture::new("tiny");
+    f.build();
+    let r = f.json("public/shop/results/b2b.json");
+    let b2b = &r["segments"]["B2B"];
+    let b2c = &r["segments"]["B2C"];
+    close(&b2b["orders"], 2.0);
+    close(&b2b["revenue"], 3600.0);
+    close(&b2b["aov"], 1800.0);
+    close(&b2b["avg_qty"], 4.0);
+    close(&b2c["orders"], 4.0);
+    close(&b2c["revenue"], 1200.0);
+    close(&b2c["aov"], 300.0);
+    close(&b2c["avg_qty"], 1.25);
+    close(&b2b["revenue_share"], 0.75);
+    close(&b2b["order_share"], 2.0 / 6.0);
+    close(&b2b["weekday_share"], 0.75);
+    close(&b2c["weekday_share"], 0.8);
+    close(&r["ratios"]["aov"], 6.0);
+    close(&r["ratios"]["avg_qty"], 3.2);
+    close(&r["dropped_missing_amount"], 1.0);
+    // Category qty shares: B2B Set 6/8, B2C Set 1/5 -> index 3.75.
+    close(&r["mix"]["Category"]["Set"]["index"], 3.75);
+    close(&r["mix"]["Category"]["kurta"]["index"], 0.625);
+    assert_eq!(r["top_index"]["Category"], "Set");
+}
+
+#[test]
+fn pages_show_injected_numbers_charts_and_query_results() {
+    let f = Fixture::new("tiny");
+    f.build();
+    let overview = f.read("public/shop/index.html");
+    assert!(overview.contains("B2B AOV is $1,800.00, 6.0× the B2C AOV."), "{overview}");
+    assert!(overview.contains("class=\"chart chart-bar\""));
+    assert!(overview.contains("../assets/vendor/echarts/echarts.min.js") || overview.contains("..&#x2F;assets&#x2F;vendor&#x2F;echarts&#x2F;echarts.min.js"));
+    assert!(f.path("public/assets/vendor/echarts/echarts.min.js").is_file());
+    let findings = f.read("public/shop/findings.html");
+    assert!(findings.contains("The top category is Set."), "{findings}");
+    assert!(findings.contains("class=\"data-table\""));
+    assert_eq!(f.read("public/shop/results/by_category.csv"), "Category,qty\nSet,7\nkurta,4\nTop,2\n");
+    assert!(f.read("public/shop/results/b2b.segments.csv").starts_with("segment,"));
+    assert!(f.path("public/shop/results/shop.xlsx").is_file());
+    let index = f.read("public/index.html");
+    assert!(index.contains("Shop") && index.contains("6.0×"), "index shows the KPI");
+}
+
+#[test]
+fn output_is_byte_identical_across_builds() {
+    let f = Fixture::new("tiny");
+    f.build();
+    let first = snapshot(&f.path("public"));
+    f.build();
+    assert!(first == snapshot(&f.path("public")), "two builds differ");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let f = Fixture::new("tiny");
+    f.build();
+    let before = snapshot(&f.path("public"));
+    f.edit("content/shop/_index.md", "{{ b2b.ratios.aov | ratio }}", "{{ b2b.ratios.nope }}");
+    assert!(!f.run("build").ok);
+    assert!(before == snapshot(&f.path("public")), "public/ changed after a failed build");
+    let leftovers: Vec<_> = std::fs::read_dir(f.root())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folder left behind");
+}
+
+#[test]
+fn missing_column_names_the_file_and_setting_line() {
+    let f = Fixture::new("tiny");
+    f.edit("content/shop/_index.md", "amount = \"Amount\"", "amount = \"Amont\"");
+    let run = f.run("check");
+    assert!(!run.ok);
+    let expected_line = f
+        .read("content/shop/_index.md")
+        .lines()
+        .position(|l| l.contains("\"Amont\""))
+        .unwrap()
+        + 1;
+    assert!(
+        run.stderr.contains(&format!("shop/_index.md:{expected_line}:")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Amont"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_date_names_the_data_file_and_line() {
+    let f = Fixture::new("tiny");
+    f.edit("data/sales.csv", "O4,03-09-22", "O4,2022/03/09");
+    let run = f.run("build");
+    assert!(!run.ok);
+    // Header is line 1; O4 is the fifth data row -> line 6.
+    assert!(run.stderr.contains("sales.csv:6:"), "{}", run.stderr);
+    assert!(run.stderr.contains("2022/03/09"), "{}", run.stderr);
+}
+
+#[test]
+fn broken_front_matter_names_the_file_and_line() {
+    let f = Fixture::new("tiny");
+    f.edit("content/shop/_index.md", "summary = ", "sumary = ");
+    let run = f.run("check");
+    assert!(!run.ok);
+    assert!(run.stderr.contains("shop/_index.md:3:"), "{}", run.stderr);
+    assert!(run.stderr.contains("sumary"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_reference_names_the_page_and_line() {
+    let f = Fixture::new("tiny");
+    f.edit("content/shop/findings.md", "{{ by_category[0].Category }}", "{{ by_categry[0].Category }}");
+    let run = f.run("check");
+    assert!(!run.ok);
+    let line = f.read("content/shop/findings.md").lines().position(|l| l.contains("by_categry")).unwrap() + 1;
+    assert!(run.stderr.contains(&format!("findings.md:{line}:")), "{}", run.stderr);
+    assert!(run.stderr.contains("by_categry"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_chart_and_unknown_analysis_are_errors() {
+    let f = Fixture::new("tiny");
+    f.edit("content/shop/_index.md", "{{ chart(name=\"aov\") }}", "{{ chart(name=\"aovv\") }}");
+    let run = f.run("check");
+    assert!(!run.ok && run.stderr.contains("aovv"), "{}", run.stderr);
+
+    let g = Fixture::new("tiny");
+    g.edit("content/shop/_index.md", "kind = \"segment_comparison\"", "kind = \"segment_comparisn\"");
+    let run = g.run("check");
+    assert!(!run.ok && run.stderr.contains("segment_comparisn"), "{}", run.stderr);
+    assert!(run.stderr.contains("shop/_index.md:"), "{}", run.stderr);
+}
+
+#[test]
+fn check_writes_nothing() {
+    let f = Fixture::new("tiny");
+    let run = f.run("check");
+    assert!(run.ok, "{}", run.stderr);
+    assert!(!f.path("public").exists());
+}
+
+#[test]
+fn hostile_category_is_escaped_in_html_and_chart_json() {
+    let f = Fixture::new("tiny");
+    let evil = "</script><script>alert(1)</script>";
+    f.edit("data/sales.csv", "O7,04-04-22,Shipped,Top", &format!("O7,04-04-22,Shipped,{evil}"));
+    f.build();
+    for page in ["public/shop/index.html", "public/shop/findings.html"] {
+        let html = f.read(page);
+        assert!(!html.contains("<script>alert(1)"), "{page} contains the raw payload");
+    }
+    let overview = f.read("public/shop/index.html");
+    assert!(overview.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"), "payload should be \\u-escaped in chart JSON");
+    let findings = f.read("public/shop/findings.html");
+    assert!(findings.contains("&lt;/script&gt;&lt;script&gt;alert(1)"), "payload escaped in the table");
+}
+
+#[test]
+fn init_scaffolds_a_portal_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("new");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+        .args(["init"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+        .args(["build", "--root"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(target.join("public/example/index.html")).unwrap();
+    assert!(page.contains("Pesanan B2B bernilai rata-rata"));
+    assert!(!page.contains("{{"));
+}
