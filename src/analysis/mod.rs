@@ -1,8 +1,10 @@
 //! The analysis library: every analysis of `analyses.md`, one module each,
 //! configured from front matter and run over a report's tables.
 
+pub mod cohort;
 pub mod common;
 pub mod segment;
+pub mod timeseries;
 
 use crate::chart::ChartSpec;
 use crate::config::Language;
@@ -19,6 +21,8 @@ use std::collections::BTreeMap;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AnalysisSpec {
     SegmentComparison(segment::SegmentSpec),
+    Cohorts(cohort::CohortSpec),
+    TimeSeries(timeseries::TimeSeriesSpec),
 }
 
 /// What an analysis sees: the report's tables and language.
@@ -46,6 +50,8 @@ impl AnalysisSpec {
     pub fn table(&self) -> &str {
         match self {
             AnalysisSpec::SegmentComparison(s) => &s.table,
+            AnalysisSpec::Cohorts(s) => &s.table,
+            AnalysisSpec::TimeSeries(s) => &s.table,
         }
     }
 
@@ -53,6 +59,8 @@ impl AnalysisSpec {
     pub fn run(&self, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
         match self {
             AnalysisSpec::SegmentComparison(s) => segment::run(s, ctx),
+            AnalysisSpec::Cohorts(s) => cohort::run(s, ctx),
+            AnalysisSpec::TimeSeries(s) => timeseries::run(s, ctx),
         }
     }
 }
