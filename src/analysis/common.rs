@@ -1,9 +1,13 @@
 //! Column helpers shared by the analyses: text columns as small integer codes
-//! (one hash per row, no string per row), numbers that JSON can hold, safe
-//! division and table-name slugs.
+//! (one hash per row, no string per row), numeric columns with NaN as
+//! missing, numbers that JSON can hold, safe division and relative change,
+//! calendar months and Monday weeks, table-name slugs and chart titles in the
+//! report's language.
 
+use crate::config::Language;
 use crate::data::columns;
 use crate::error::{Error, Result};
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::PlHashMap as HashMap;
 use polars::prelude::{DataFrame, DataType};
 use serde_json::Value;
@@ -43,11 +47,57 @@ pub(crate) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes>
     Ok(out)
 }
 
+/// A numeric column with NaN read as missing, as pandas does.
+pub(crate) fn numbers(df: &DataFrame, name: &str, setting: &str) -> Result<Vec<Option<f64>>> {
+    let values = columns::numbers(df, name, setting)?;
+    Ok(values
+        .into_iter()
+        .map(|v| v.filter(|x| !x.is_nan()))
+        .collect())
+}
+
 /// `a / b`, or `None` when either is undefined or `b` is zero.
 pub(crate) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) if b != 0.0 => Some(a / b),
         _ => None,
+    }
+}
+
+/// The relative change from `previous` to `current` (0.25 = +25%, shown with
+/// the `pct` filter), as pandas `pct_change`; `None` when either is undefined
+/// or `previous` is zero.
+pub(crate) fn change(previous: Option<f64>, current: Option<f64>) -> Option<f64> {
+    let difference = current.zip(previous).map(|(c, p)| c - p);
+    ratio(difference, previous)
+}
+
+/// A calendar month as a running number (year·12 + month − 1), so that
+/// consecutive months differ by one.
+pub(crate) fn month_number(date: NaiveDate) -> i32 {
+    date.year() * 12 + date.month0() as i32
+}
+
+/// The `YYYY-MM` label of a month number.
+pub(crate) fn month_label(month: i32) -> String {
+    format!(
+        "{:04}-{:02}",
+        month.div_euclid(12),
+        month.rem_euclid(12) + 1
+    )
+}
+
+/// The Monday that starts the week of `date`.
+pub(crate) fn week_start(date: NaiveDate) -> NaiveDate {
+    let back = date.weekday().num_days_from_monday();
+    date - chrono::TimeDelta::days(i64::from(back))
+}
+
+/// Pick the Indonesian or English text (chart titles, labels).
+pub(crate) fn text(lang: Language, id: &str, en: &str) -> String {
+    match lang {
+        Language::Id => id.to_string(),
+        Language::En => en.to_string(),
     }
 }
 
@@ -105,6 +155,35 @@ mod tests {
         assert_eq!(number(Some(f64::NAN)), Value::Null);
         assert_eq!(number(Some(3.0)), json!(3));
         assert_eq!(number(Some(0.5)), json!(0.5));
+    }
+
+    #[test]
+    fn changes_months_and_weeks() {
+        // (15 - 12) / 12 = 0.25; from 0 or from nothing is undefined.
+        assert_eq!(change(Some(12.0), Some(15.0)), Some(0.25));
+        assert_eq!(change(Some(0.0), Some(5.0)), None);
+        assert_eq!(change(None, Some(5.0)), None);
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // December 2023 and January 2024 are consecutive numbers.
+        assert_eq!(
+            month_number(d(2024, 1, 31)) - month_number(d(2023, 12, 1)),
+            1
+        );
+        assert_eq!(month_label(month_number(d(2024, 1, 31))), "2024-01");
+        assert_eq!(month_label(month_number(d(2023, 12, 1))), "2023-12");
+        // 2024-03-03 is a Sunday: its week starts Monday 2024-02-26;
+        // Monday 2024-03-04 starts its own week.
+        assert_eq!(week_start(d(2024, 3, 3)), d(2024, 2, 26));
+        assert_eq!(week_start(d(2024, 3, 4)), d(2024, 3, 4));
+    }
+
+    #[test]
+    fn numbers_read_nan_as_missing() {
+        let df = polars::df!("a" => [Some(1.0), Some(f64::NAN), None]).unwrap();
+        assert_eq!(
+            numbers(&df, "a", "amount").unwrap(),
+            [Some(1.0), None, None]
+        );
     }
 
     #[test]

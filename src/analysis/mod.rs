@@ -1,10 +1,12 @@
 //! The analysis library: every analysis of `analyses.md`, one module each,
 //! configured from front matter and run over a report's tables.
 
+pub mod cohort;
 pub mod common;
 pub mod customer_value;
 pub mod kmeans;
 pub mod segment;
+pub mod timeseries;
 
 use crate::chart::ChartSpec;
 use crate::config::Language;
@@ -23,6 +25,8 @@ pub enum AnalysisSpec {
     SegmentComparison(segment::SegmentSpec),
     Kmeans(kmeans::KmeansSpec),
     CustomerValue(customer_value::CustomerValueSpec),
+    Cohorts(cohort::CohortSpec),
+    TimeSeries(timeseries::TimeSeriesSpec),
 }
 
 /// What an analysis sees: the report's tables and language.
@@ -52,6 +56,8 @@ impl AnalysisSpec {
             AnalysisSpec::SegmentComparison(s) => &s.table,
             AnalysisSpec::Kmeans(s) => &s.table,
             AnalysisSpec::CustomerValue(s) => &s.table,
+            AnalysisSpec::Cohorts(s) => &s.table,
+            AnalysisSpec::TimeSeries(s) => &s.table,
         }
     }
 
@@ -61,6 +67,8 @@ impl AnalysisSpec {
             AnalysisSpec::SegmentComparison(s) => segment::run(s, ctx),
             AnalysisSpec::Kmeans(s) => kmeans::run(s, ctx),
             AnalysisSpec::CustomerValue(s) => customer_value::run(s, ctx),
+            AnalysisSpec::Cohorts(s) => cohort::run(s, ctx),
+            AnalysisSpec::TimeSeries(s) => timeseries::run(s, ctx),
         }
     }
 }

@@ -58,6 +58,7 @@ top_n = 2
 fn parse(front_matter: &str) -> SegmentSpec {
     match toml::from_str::<AnalysisSpec>(front_matter).unwrap() {
         AnalysisSpec::SegmentComparison(s) => s,
+        other => panic!("parsed as {other:?}"),
     }
 }
 
