@@ -154,7 +154,7 @@ fn buyers_mostly_order_once_revenue_is_concentrated_and_some_relations_break() {
         .filter(|r| !products.contains(&r[3]))
         .count();
     for broken in [orphan_orders, items_without_order, items_without_product] {
-        assert!(broken >= 1 && broken < 300, "{broken} broken of 15,000");
+        assert!((1..300).contains(&broken), "{broken} broken of 15,000");
     }
     assert!(users.len() > orders.len(), "some users never order");
 }
