@@ -19,7 +19,7 @@ use crate::error::Result;
 use catalog::{
     Catalog, F32Dollars, FIRST_NAMES, LAST_NAMES, PLACES, TRAFFIC_SOURCES, build_catalog,
 };
-use chrono::DateTime;
+use chrono::{DateTime, Datelike, Timelike};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -286,10 +286,18 @@ struct Timestamp(i64, &'static str);
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match DateTime::from_timestamp(self.0, 0) {
-            Some(t) => write!(f, "{}{}", t.format("%Y-%m-%d %H:%M:%S"), self.1),
-            None => Err(fmt::Error),
-        }
+        let t = DateTime::from_timestamp(self.0, 0).ok_or(fmt::Error)?;
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            self.1
+        )
     }
 }
 
