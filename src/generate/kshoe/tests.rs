@@ -1,15 +1,12 @@
 //! Tests of the Kshoe generator: shape, formats, decline and retention.
 
 use super::allocate;
-use crate::generate::testutil::{Csv, assert_deterministic, has_shape};
-use crate::generate::{Dataset, generate};
+use crate::generate::Dataset;
+use crate::generate::testutil::{Csv, assert_deterministic, generate_one_csv, has_shape};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn generated(rows: usize, seed: u64) -> Csv {
-    let dir = tempfile::tempdir().unwrap();
-    let files = generate(Dataset::Kshoe, rows, seed, dir.path()).unwrap();
-    assert_eq!(files, vec![dir.path().join("transactions.csv")]);
-    Csv::read(&files[0])
+    generate_one_csv(Dataset::Kshoe, rows, seed, "transactions.csv")
 }
 
 #[test]
