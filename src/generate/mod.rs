@@ -2,9 +2,17 @@
 //! `datasets.md`) at any size: the same dataset, row count and seed give
 //! byte-identical files on every machine.
 //!
-//! Each dataset lives in its own file and plants the structure its report
+//! Each dataset lives in its own folder and plants the structure its report
 //! looks for (see the module docs there). `rng` holds the portable random
 //! numbers, `csv` the writer.
+//!
+//! Files written, relative to the output folder:
+//! - amazon: `amazon_sale_report.csv`
+//! - chocolate: `chocolate_sales.csv`
+//! - thelook: `users.csv`, `orders.csv`, `order_items.csv`, `products.csv`
+//! - kshoe: `transactions.csv`
+//! - accounting: `invoices/invoices_001.json` … (100 invoices a page),
+//!   `customers.json`, `items.json`
 
 mod accounting;
 mod amazon;
@@ -90,7 +98,10 @@ impl FromStr for Dataset {
 }
 
 /// Write `dataset` with `rows` rows generated from `seed` into `out_dir`
-/// (created if missing); returns the files written, in a fixed order.
+/// (created if missing, existing files replaced); returns the files
+/// written, in the order of the module docs. `rows` counts order lines
+/// (amazon, kshoe), shipments (chocolate), order items (thelook) or
+/// invoice detail lines (accounting).
 pub fn generate(dataset: Dataset, rows: usize, seed: u64, out_dir: &Path) -> Result<Vec<PathBuf>> {
     if rows == 0 {
         return Err(Error::new(format!("cannot generate {dataset} with 0 rows"))

@@ -209,44 +209,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splitmix_seeding_matches_reference_vector() {
-        // SplitMix64 from seed 0 yields 0xe220a8397b1dcdaf first (Vigna's
-        // reference splitmix64.c); xoshiro256** then outputs
-        // rotl(s1 * 5, 7) * 9 with s1 the second SplitMix64 output
-        // 0x6e789e6aa1b965f4: worked out below with wrapping arithmetic.
-        let rng = Rng::new(0);
+    fn seed_zero_matches_an_independent_implementation() {
+        // Python, straight from the published splitmix64.c and
+        // xoshiro256starstar.c (M = 2**64 - 1, rotl(x, k) = ((x << k) | (x >> (64 - k))) & M):
+        //   s = 0; state = []
+        //   for _ in range(4):
+        //       s = (s + 0x9e3779b97f4a7c15) & M; z = s
+        //       z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M
+        //       z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M
+        //       state.append(z ^ (z >> 31))
+        //   then per output: r = rotl(s1 * 5 & M, 7) * 9 & M; t = s1 << 17 & M;
+        //   s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 45)
+        let mut rng = Rng::new(0);
         assert_eq!(rng.state[0], 0xe220_a839_7b1d_cdaf);
         assert_eq!(rng.state[1], 0x6e78_9e6a_a1b9_65f4);
-        let mut rng = rng;
-        let expected = 0x6e78_9e6a_a1b9_65f4u64
-            .wrapping_mul(5)
-            .rotate_left(7)
-            .wrapping_mul(9);
-        assert_eq!(rng.next_u64(), expected);
+        let outputs = [rng.next_u64(), rng.next_u64(), rng.next_u64()];
+        assert_eq!(
+            outputs,
+            [
+                0x99ec_5f36_cb75_f2b4,
+                0xbf6e_1f78_4956_452a,
+                0x1a5f_849d_4933_e6e0
+            ]
+        );
+    }
+
+    fn first_outputs(seed: u64) -> Vec<u64> {
+        let mut rng = Rng::new(seed);
+        (0..5).map(|_| rng.next_u64()).collect()
     }
 
     #[test]
     fn same_seed_same_stream_different_seed_different_stream() {
-        let a: Vec<u64> = (0..5)
-            .map({
-                let mut r = Rng::new(7);
-                move |_| r.next_u64()
-            })
-            .collect();
-        let b: Vec<u64> = (0..5)
-            .map({
-                let mut r = Rng::new(7);
-                move |_| r.next_u64()
-            })
-            .collect();
-        let c: Vec<u64> = (0..5)
-            .map({
-                let mut r = Rng::new(8);
-                move |_| r.next_u64()
-            })
-            .collect();
-        assert_eq!(a, b);
-        assert_ne!(a, c);
+        assert_eq!(first_outputs(7), first_outputs(7));
+        assert_ne!(first_outputs(7), first_outputs(8));
     }
 
     #[test]

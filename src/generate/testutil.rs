@@ -48,6 +48,14 @@ pub fn split_line(line: &str) -> Vec<String> {
     fields
 }
 
+/// Generate a single-file dataset, check the file's name and read it back.
+pub fn generate_one_csv(dataset: Dataset, rows: usize, seed: u64, file: &str) -> Csv {
+    let dir = tempfile::tempdir().unwrap();
+    let files = generate(dataset, rows, seed, dir.path()).unwrap();
+    assert_eq!(files, vec![dir.path().join(file)]);
+    Csv::read(&files[0])
+}
+
 /// Same (dataset, rows, seed) twice gives identical bytes in every file;
 /// another seed changes at least one file.
 pub fn assert_deterministic(dataset: Dataset, rows: usize) {

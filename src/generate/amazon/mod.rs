@@ -70,6 +70,15 @@ pub fn write(rows: usize, rng: &mut Rng, out_dir: &Path) -> Result<Vec<PathBuf>>
     Ok(vec![out.finish()?])
 }
 
+/// The promotion ids an order carries.
+enum Promo {
+    None,
+    /// Amazon's free-shipping promotion.
+    FreeShipping,
+    /// The first k + 1 of the catalog's merchant promotion ids.
+    Merchant(usize),
+}
+
 /// What all lines of one order share.
 struct Order {
     id: String,
@@ -80,7 +89,7 @@ struct Order {
     non_amazon: bool,
     status: usize,
     place: usize,
-    promo: Option<usize>,
+    promo: Promo,
     lines: usize,
 }
 
@@ -98,11 +107,11 @@ fn draw_order(rng: &mut Rng, catalog: &Catalog) -> Order {
         1 + rng.weighted(&[90.0, 7.0, 2.0, 0.7, 0.3])
     };
     let promo = if !rng.chance(0.6) {
-        None
+        Promo::None
     } else if amazon_fulfilled {
-        Some(usize::MAX)
+        Promo::FreeShipping
     } else {
-        Some(rng.weighted(&[30.0, 15.0, 10.0, 8.0, 6.0, 5.0, 4.0, 3.0]))
+        Promo::Merchant(rng.weighted(&[30.0, 15.0, 10.0, 8.0, 6.0, 5.0, 4.0, 3.0]))
     };
     Order {
         id: format!(
@@ -184,22 +193,18 @@ fn write_line(
     out.plain(index)
         .text(&order.id)
         .text(&catalog.days[order.day]);
-    out.text(STATUSES[status]);
-    out.text(if order.amazon_fulfilled {
-        "Amazon"
+    let (fulfilment, service_level, fulfilled_by) = if order.amazon_fulfilled {
+        ("Amazon", "Expedited", "")
     } else {
-        "Merchant"
-    });
-    out.text(if order.non_amazon {
+        ("Merchant", "Standard", "Easy Ship")
+    };
+    let channel = if order.non_amazon {
         "Non-Amazon"
     } else {
         "Amazon.in"
-    });
-    out.text(if order.amazon_fulfilled {
-        "Expedited"
-    } else {
-        "Standard"
-    });
+    };
+    out.text(STATUSES[status]).text(fulfilment).text(channel);
+    out.text(service_level);
     out.text(&style.code).text(&style.skus[size]).text(category);
     out.text(SIZES[size]).text(&style.asins[size]);
     out.text(courier_status(rng, status)).plain(qty);
@@ -209,16 +214,12 @@ fn write_line(
     };
     write_place(out, rng, &PLACES[order.place]);
     match order.promo {
-        None => out.empty(),
-        Some(usize::MAX) => out.text(FREE_SHIPPING_PROMO),
-        Some(k) => out.text(&catalog.merchant_promos[k]),
+        Promo::None => out.empty(),
+        Promo::FreeShipping => out.text(FREE_SHIPPING_PROMO),
+        Promo::Merchant(k) => out.text(&catalog.merchant_promos[k]),
     };
     out.text(if order.b2b { "True" } else { "False" });
-    out.text(if order.amazon_fulfilled {
-        ""
-    } else {
-        "Easy Ship"
-    });
+    out.text(fulfilled_by);
     out.end_row()
 }
 

@@ -1,16 +1,13 @@
 //! Tests of the Amazon generator: shape, formats and the planted B2B signal.
 
 use super::*;
-use crate::generate::testutil::{Csv, assert_deterministic, has_shape};
-use crate::generate::{Dataset, generate};
+use crate::generate::Dataset;
+use crate::generate::testutil::{Csv, assert_deterministic, generate_one_csv, has_shape};
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 
 fn generated(rows: usize, seed: u64) -> Csv {
-    let dir = tempfile::tempdir().unwrap();
-    let files = generate(Dataset::Amazon, rows, seed, dir.path()).unwrap();
-    assert_eq!(files, vec![dir.path().join("amazon_sale_report.csv")]);
-    Csv::read(&files[0])
+    generate_one_csv(Dataset::Amazon, rows, seed, "amazon_sale_report.csv")
 }
 
 #[test]

@@ -4,9 +4,8 @@
 //! `$5,320 ` (dollar sign, thousands comma, usually a trailing space).
 //!
 //! Planted structure: four buyer clusters in (amount, boxes, amount per box)
-//! — low-volume explorers, mass buyers (many cheap boxes), premium buyers
-//! (few dear boxes, large amounts) and price-sensitive testers (tiny
-//! orders) — and three products whose mean amount falls below the monthly
+//! — explorers (mid-size orders), mass buyers (many cheap boxes), premium
+//! buyers (few dear boxes) and price-sensitive testers (tiny orders) — and three products whose mean amount falls below the monthly
 //! all-product mean in June, July and August. Other products alternate two
 //! promotion months (more premium and mass buyers) with two plain ones, and
 //! each month sells every product about equally often, so few of them lag
@@ -94,7 +93,7 @@ const SALES_PEOPLE: [&str; 25] = [
 
 /// Buyer clusters: share of rows, median boxes, median amount per box (USD).
 const CLUSTERS: [(f64, f64, f64); 4] = [
-    (0.35, 150.0, 22.0), // low-volume explorers
+    (0.35, 150.0, 22.0), // explorers
     (0.20, 450.0, 11.0), // mass buyers
     (0.15, 40.0, 140.0), // premium buyers
     (0.30, 10.0, 70.0),  // price-sensitive testers
@@ -154,7 +153,7 @@ pub fn write(rows: usize, rng: &mut Rng, out_dir: &Path) -> Result<Vec<PathBuf>>
 /// The cluster weights and price factor of a product in a month (0-based):
 /// laggards are weak from June on; otherwise two promotion months follow
 /// two plain ones, so every three-month window holds a promotion month and
-/// no other product lags three months running by chance.
+/// other products rarely lag three months running by chance.
 fn shipment_mix(product: usize, month0: u32, tilt: &[f64; 4]) -> ([f64; 4], f64) {
     if LAGGARDS.contains(&PRODUCTS[product]) && month0 >= 5 {
         (LAGGARD_CLUSTER_WEIGHTS, LAGGARD_PRICE_FACTOR)
@@ -245,7 +244,7 @@ impl fmt::Display for Dollars {
         let digits = self.0.to_string();
         f.write_str("$")?;
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 f.write_str(",")?;
             }
             write!(f, "{c}")?;

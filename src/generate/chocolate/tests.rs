@@ -1,15 +1,12 @@
 //! Tests of the chocolate generator: shape, formats, clusters and laggards.
 
 use super::*;
-use crate::generate::testutil::{Csv, assert_deterministic};
-use crate::generate::{Dataset, generate};
+use crate::generate::Dataset;
+use crate::generate::testutil::{Csv, assert_deterministic, generate_one_csv};
 use std::collections::BTreeMap;
 
 fn generated(rows: usize, seed: u64) -> Csv {
-    let dir = tempfile::tempdir().unwrap();
-    let files = generate(Dataset::Chocolate, rows, seed, dir.path()).unwrap();
-    assert_eq!(files, vec![dir.path().join("chocolate_sales.csv")]);
-    Csv::read(&files[0])
+    generate_one_csv(Dataset::Chocolate, rows, seed, "chocolate_sales.csv")
 }
 
 /// `$5,320 ` -> 5320, the cleaning a loader must do.
