@@ -1,7 +1,9 @@
 //! Column helpers shared by the analyses: text columns as small integer codes
-//! (one hash per row, no string per row), numbers that JSON can hold, safe
-//! division and table-name slugs.
+//! (one hash per row, no string per row), numeric columns with NaN as
+//! missing, numbers that JSON can hold, safe division, compensated sums,
+//! table-name slugs and texts in the report's language.
 
+use crate::config::Language;
 use crate::data::columns;
 use crate::error::{Error, Result};
 use polars::prelude::PlHashMap as HashMap;
@@ -80,6 +82,52 @@ pub(crate) fn slug(name: &str) -> String {
     out
 }
 
+/// A numeric column with NaN read as missing, as pandas does.
+pub(crate) fn numbers_or_missing(
+    df: &DataFrame,
+    name: &str,
+    setting: &str,
+) -> Result<Vec<Option<f64>>> {
+    let values = columns::numbers(df, name, setting)?;
+    Ok(values
+        .into_iter()
+        .map(|v| v.filter(|x| !x.is_nan()))
+        .collect())
+}
+
+/// A sum with Kahan compensation, added in the same order and with the same
+/// steps as pandas' groupby `sum` and `mean`, so totals match to the bit.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct KahanSum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl KahanSum {
+    pub fn add(&mut self, value: f64) {
+        let y = value - self.compensation;
+        let t = self.sum + y;
+        self.compensation = t - self.sum - y;
+        if self.compensation.is_nan() {
+            // An infinite value: keep the infinity rather than NaN.
+            self.compensation = 0.0;
+        }
+        self.sum = t;
+    }
+
+    pub fn value(&self) -> f64 {
+        self.sum
+    }
+}
+
+/// The Indonesian or English text, by the report's language.
+pub(crate) fn pick(lang: Language, id: &str, en: &str) -> String {
+    match lang {
+        Language::Id => id.to_string(),
+        Language::En => en.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +153,23 @@ mod tests {
         assert_eq!(number(Some(f64::NAN)), Value::Null);
         assert_eq!(number(Some(3.0)), json!(3));
         assert_eq!(number(Some(0.5)), json!(0.5));
+    }
+
+    #[test]
+    fn nan_is_missing_and_kahan_sums_compensate() {
+        let df = polars::df!("a" => [Some(1.5), Some(f64::NAN), None]).unwrap();
+        assert_eq!(
+            numbers_or_missing(&df, "a", "amount").unwrap(),
+            vec![Some(1.5), None, None]
+        );
+        // Plain summation of 1 + 1e-16 + 1e-16 loses both small terms;
+        // the compensated sum keeps them: 1 + 2e-16 rounds to 1 + 2^-52.
+        let mut s = KahanSum::default();
+        for v in [1.0, 1e-16, 1e-16] {
+            s.add(v);
+        }
+        assert_eq!(s.value(), 1.0 + f64::EPSILON);
+        assert_eq!(pick(Language::Id, "ya", "yes"), "ya");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The analysis library: every analysis of `analyses.md`, one module each,
 //! configured from front matter and run over a report's tables.
 
+pub mod basket;
 pub mod common;
+pub mod rfm;
 pub mod segment;
 
 use crate::chart::ChartSpec;
@@ -19,6 +21,8 @@ use std::collections::BTreeMap;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AnalysisSpec {
     SegmentComparison(segment::SegmentSpec),
+    Rfm(rfm::RfmSpec),
+    MarketBasket(basket::BasketSpec),
 }
 
 /// What an analysis sees: the report's tables and language.
@@ -46,6 +50,8 @@ impl AnalysisSpec {
     pub fn table(&self) -> &str {
         match self {
             AnalysisSpec::SegmentComparison(s) => &s.table,
+            AnalysisSpec::Rfm(s) => &s.table,
+            AnalysisSpec::MarketBasket(s) => &s.table,
         }
     }
 
@@ -53,6 +59,8 @@ impl AnalysisSpec {
     pub fn run(&self, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
         match self {
             AnalysisSpec::SegmentComparison(s) => segment::run(s, ctx),
+            AnalysisSpec::Rfm(s) => rfm::run(s, ctx),
+            AnalysisSpec::MarketBasket(s) => basket::run(s, ctx),
         }
     }
 }
