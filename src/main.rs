@@ -115,7 +115,10 @@ fn run(command: Command) -> wawasan::Result<()> {
         Command::Check(args) => {
             let summary = wawasan::site::check(&args.options())?;
             print_summary(&summary);
-            eprintln!("Everything checks out ({:.2?}); nothing was written.", started.elapsed());
+            eprintln!(
+                "Everything checks out ({:.2?}); nothing was written.",
+                started.elapsed()
+            );
         }
         Command::Init { dir } => {
             let files = wawasan::scaffold::init(&dir)?;
@@ -127,7 +130,12 @@ fn run(command: Command) -> wawasan::Result<()> {
                 dir.display()
             );
         }
-        Command::Generate { dataset, rows, seed, out } => {
+        Command::Generate {
+            dataset,
+            rows,
+            seed,
+            out,
+        } => {
             let dataset: Dataset = dataset.parse()?;
             let rows = rows.unwrap_or(dataset.default_rows());
             let out = out.unwrap_or_else(|| PathBuf::from("data").join(dataset.name()));
@@ -135,7 +143,10 @@ fn run(command: Command) -> wawasan::Result<()> {
             for f in &files {
                 eprintln!("  wrote {}", f.display());
             }
-            eprintln!("Generated {dataset} ({rows} rows, seed {seed}) in {:.2?}", started.elapsed());
+            eprintln!(
+                "Generated {dataset} ({rows} rows, seed {seed}) in {:.2?}",
+                started.elapsed()
+            );
         }
     }
     Ok(())

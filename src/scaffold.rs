@@ -81,6 +81,11 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
         std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
         written.push(path);
     }
-    written.extend(generate(Dataset::Amazon, 2_000, 7, &dir.join("data/example"))?);
+    written.extend(generate(
+        Dataset::Amazon,
+        2_000,
+        7,
+        &dir.join("data/example"),
+    )?);
     Ok(written)
 }

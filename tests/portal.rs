@@ -5,7 +5,9 @@ mod common;
 use common::{Fixture, snapshot};
 
 fn close(actual: &serde_json::Value, expected: f64) {
-    let a = actual.as_f64().unwrap_or_else(|| panic!("not a number: {actual}"));
+    let a = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {actual}"));
     assert!((a - expected).abs() < 1e-9, "expected {expected}, got {a}");
 }
 
@@ -48,18 +50,36 @@ fn pages_show_injected_numbers_charts_and_query_results() {
     let f = Fixture::new("tiny");
     f.build();
     let overview = f.read("public/shop/index.html");
-    assert!(overview.contains("B2B AOV is $1,800.00, 6.0× the B2C AOV."), "{overview}");
+    assert!(
+        overview.contains("B2B AOV is $1,800.00, 6.0× the B2C AOV."),
+        "{overview}"
+    );
     assert!(overview.contains("class=\"chart chart-bar\""));
-    assert!(overview.contains("../assets/vendor/echarts/echarts.min.js") || overview.contains("..&#x2F;assets&#x2F;vendor&#x2F;echarts&#x2F;echarts.min.js"));
-    assert!(f.path("public/assets/vendor/echarts/echarts.min.js").is_file());
+    assert!(
+        overview.contains("../assets/vendor/echarts/echarts.min.js")
+            || overview.contains("..&#x2F;assets&#x2F;vendor&#x2F;echarts&#x2F;echarts.min.js")
+    );
+    assert!(
+        f.path("public/assets/vendor/echarts/echarts.min.js")
+            .is_file()
+    );
     let findings = f.read("public/shop/findings.html");
     assert!(findings.contains("The top category is Set."), "{findings}");
     assert!(findings.contains("class=\"data-table\""));
-    assert_eq!(f.read("public/shop/results/by_category.csv"), "Category,qty\nSet,7\nkurta,4\nTop,2\n");
-    assert!(f.read("public/shop/results/b2b.segments.csv").starts_with("segment,"));
+    assert_eq!(
+        f.read("public/shop/results/by_category.csv"),
+        "Category,qty\nSet,7\nkurta,4\nTop,2\n"
+    );
+    assert!(
+        f.read("public/shop/results/b2b.segments.csv")
+            .starts_with("segment,")
+    );
     assert!(f.path("public/shop/results/shop.xlsx").is_file());
     let index = f.read("public/index.html");
-    assert!(index.contains("Shop") && index.contains("6.0×"), "index shows the KPI");
+    assert!(
+        index.contains("Shop") && index.contains("6.0×"),
+        "index shows the KPI"
+    );
 }
 
 #[test]
@@ -76,9 +96,16 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     let f = Fixture::new("tiny");
     f.build();
     let before = snapshot(&f.path("public"));
-    f.edit("content/shop/_index.md", "{{ b2b.ratios.aov | ratio }}", "{{ b2b.ratios.nope }}");
+    f.edit(
+        "content/shop/_index.md",
+        "{{ b2b.ratios.aov | ratio }}",
+        "{{ b2b.ratios.nope }}",
+    );
     assert!(!f.run("build").ok);
-    assert!(before == snapshot(&f.path("public")), "public/ changed after a failed build");
+    assert!(
+        before == snapshot(&f.path("public")),
+        "public/ changed after a failed build"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(f.root())
         .unwrap()
         .filter_map(Result::ok)
@@ -90,7 +117,11 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 #[test]
 fn missing_column_names_the_file_and_setting_line() {
     let f = Fixture::new("tiny");
-    f.edit("content/shop/_index.md", "amount = \"Amount\"", "amount = \"Amont\"");
+    f.edit(
+        "content/shop/_index.md",
+        "amount = \"Amount\"",
+        "amount = \"Amont\"",
+    );
     let run = f.run("check");
     assert!(!run.ok);
     let expected_line = f
@@ -100,7 +131,8 @@ fn missing_column_names_the_file_and_setting_line() {
         .unwrap()
         + 1;
     assert!(
-        run.stderr.contains(&format!("shop/_index.md:{expected_line}:")),
+        run.stderr
+            .contains(&format!("shop/_index.md:{expected_line}:")),
         "{}",
         run.stderr
     );
@@ -131,25 +163,50 @@ fn broken_front_matter_names_the_file_and_line() {
 #[test]
 fn unknown_reference_names_the_page_and_line() {
     let f = Fixture::new("tiny");
-    f.edit("content/shop/findings.md", "{{ by_category[0].Category }}", "{{ by_categry[0].Category }}");
+    f.edit(
+        "content/shop/findings.md",
+        "{{ by_category[0].Category }}",
+        "{{ by_categry[0].Category }}",
+    );
     let run = f.run("check");
     assert!(!run.ok);
-    let line = f.read("content/shop/findings.md").lines().position(|l| l.contains("by_categry")).unwrap() + 1;
-    assert!(run.stderr.contains(&format!("findings.md:{line}:")), "{}", run.stderr);
+    let line = f
+        .read("content/shop/findings.md")
+        .lines()
+        .position(|l| l.contains("by_categry"))
+        .unwrap()
+        + 1;
+    assert!(
+        run.stderr.contains(&format!("findings.md:{line}:")),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("by_categry"), "{}", run.stderr);
 }
 
 #[test]
 fn unknown_chart_and_unknown_analysis_are_errors() {
     let f = Fixture::new("tiny");
-    f.edit("content/shop/_index.md", "{{ chart(name=\"aov\") }}", "{{ chart(name=\"aovv\") }}");
+    f.edit(
+        "content/shop/_index.md",
+        "{{ chart(name=\"aov\") }}",
+        "{{ chart(name=\"aovv\") }}",
+    );
     let run = f.run("check");
     assert!(!run.ok && run.stderr.contains("aovv"), "{}", run.stderr);
 
     let g = Fixture::new("tiny");
-    g.edit("content/shop/_index.md", "kind = \"segment_comparison\"", "kind = \"segment_comparisn\"");
+    g.edit(
+        "content/shop/_index.md",
+        "kind = \"segment_comparison\"",
+        "kind = \"segment_comparisn\"",
+    );
     let run = g.run("check");
-    assert!(!run.ok && run.stderr.contains("segment_comparisn"), "{}", run.stderr);
+    assert!(
+        !run.ok && run.stderr.contains("segment_comparisn"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("shop/_index.md:"), "{}", run.stderr);
 }
 
@@ -165,16 +222,29 @@ fn check_writes_nothing() {
 fn hostile_category_is_escaped_in_html_and_chart_json() {
     let f = Fixture::new("tiny");
     let evil = "</script><script>alert(1)</script>";
-    f.edit("data/sales.csv", "O7,04-04-22,Shipped,Top", &format!("O7,04-04-22,Shipped,{evil}"));
+    f.edit(
+        "data/sales.csv",
+        "O7,04-04-22,Shipped,Top",
+        &format!("O7,04-04-22,Shipped,{evil}"),
+    );
     f.build();
     for page in ["public/shop/index.html", "public/shop/findings.html"] {
         let html = f.read(page);
-        assert!(!html.contains("<script>alert(1)"), "{page} contains the raw payload");
+        assert!(
+            !html.contains("<script>alert(1)"),
+            "{page} contains the raw payload"
+        );
     }
     let overview = f.read("public/shop/index.html");
-    assert!(overview.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"), "payload should be \\u-escaped in chart JSON");
+    assert!(
+        overview.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"),
+        "payload should be \\u-escaped in chart JSON"
+    );
     let findings = f.read("public/shop/findings.html");
-    assert!(findings.contains("&lt;/script&gt;&lt;script&gt;alert(1)"), "payload escaped in the table");
+    assert!(
+        findings.contains("&lt;/script&gt;&lt;script&gt;alert(1)"),
+        "payload escaped in the table"
+    );
 }
 
 #[test]
@@ -186,13 +256,21 @@ fn init_scaffolds_a_portal_that_builds() {
         .arg(&target)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
         .args(["build", "--root"])
         .arg(&target)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let page = std::fs::read_to_string(target.join("public/example/index.html")).unwrap();
     assert!(page.contains("Pesanan B2B bernilai rata-rata"));
     assert!(!page.contains("{{"));

@@ -1,8 +1,8 @@
 //! Column helpers shared by the analyses: text columns as small integer codes
 //! (one hash per row, no string per row), numeric columns with NaN as
-//! missing, numbers that JSON can hold, safe division and relative change,
-//! calendar months and Monday weeks, table-name slugs and chart titles in the
-//! report's language.
+//! missing, numbers that JSON can hold, safe division, relative change and
+//! compensated sums, calendar months and Monday weeks, table-name slugs and
+//! texts in the report's language.
 
 use crate::config::Language;
 use crate::data::columns;
@@ -130,6 +130,31 @@ pub(crate) fn slug(name: &str) -> String {
     out
 }
 
+/// A sum with Kahan compensation, added in the same order and with the same
+/// steps as pandas' groupby `sum` and `mean`, so totals match to the bit.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct KahanSum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl KahanSum {
+    pub fn add(&mut self, value: f64) {
+        let y = value - self.compensation;
+        let t = self.sum + y;
+        self.compensation = t - self.sum - y;
+        if self.compensation.is_nan() {
+            // An infinite value: keep the infinity rather than NaN.
+            self.compensation = 0.0;
+        }
+        self.sum = t;
+    }
+
+    pub fn value(&self) -> f64 {
+        self.sum
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +209,23 @@ mod tests {
             numbers(&df, "a", "amount").unwrap(),
             [Some(1.0), None, None]
         );
+    }
+
+    #[test]
+    fn nan_is_missing_and_kahan_sums_compensate() {
+        let df = polars::df!("a" => [Some(1.5), Some(f64::NAN), None]).unwrap();
+        assert_eq!(
+            numbers(&df, "a", "amount").unwrap(),
+            vec![Some(1.5), None, None]
+        );
+        // Plain summation of 1 + 1e-16 + 1e-16 loses both small terms;
+        // the compensated sum keeps them: 1 + 2e-16 rounds to 1 + 2^-52.
+        let mut s = KahanSum::default();
+        for v in [1.0, 1e-16, 1e-16] {
+            s.add(v);
+        }
+        assert_eq!(s.value(), 1.0 + f64::EPSILON);
+        assert_eq!(text(Language::Id, "ya", "yes"), "ya");
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! The analysis library: every analysis of `analyses.md`, one module each,
 //! configured from front matter and run over a report's tables.
 
+pub mod basket;
 pub mod cohort;
+pub mod common;
 pub mod common;
 pub mod customer_value;
 pub mod kmeans;
+pub mod rfm;
 pub mod segment;
 pub mod timeseries;
 
@@ -27,6 +30,8 @@ pub enum AnalysisSpec {
     CustomerValue(customer_value::CustomerValueSpec),
     Cohorts(cohort::CohortSpec),
     TimeSeries(timeseries::TimeSeriesSpec),
+    Rfm(rfm::RfmSpec),
+    MarketBasket(basket::BasketSpec),
 }
 
 /// What an analysis sees: the report's tables and language.
@@ -58,6 +63,8 @@ impl AnalysisSpec {
             AnalysisSpec::CustomerValue(s) => &s.table,
             AnalysisSpec::Cohorts(s) => &s.table,
             AnalysisSpec::TimeSeries(s) => &s.table,
+            AnalysisSpec::Rfm(s) => &s.table,
+            AnalysisSpec::MarketBasket(s) => &s.table,
         }
     }
 
@@ -69,6 +76,8 @@ impl AnalysisSpec {
             AnalysisSpec::CustomerValue(s) => customer_value::run(s, ctx),
             AnalysisSpec::Cohorts(s) => cohort::run(s, ctx),
             AnalysisSpec::TimeSeries(s) => timeseries::run(s, ctx),
+            AnalysisSpec::Rfm(s) => rfm::run(s, ctx),
+            AnalysisSpec::MarketBasket(s) => basket::run(s, ctx),
         }
     }
 }

@@ -39,10 +39,19 @@ pub fn render_markdown(markdown: &str) -> Rendered {
             let end = find_heading_end(&events, i);
             let inner = &events[i + 1..end];
             let text = plain_text(inner);
-            let id = unique_id(id.as_deref().map(str::to_string).unwrap_or_else(|| slugify(&text)), &mut ids);
+            let id = unique_id(
+                id.as_deref()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| slugify(&text)),
+                &mut ids,
+            );
             let n = heading_number(*level);
             if n == 2 || n == 3 {
-                toc.push(TocEntry { level: n, id: id.clone(), title: text });
+                toc.push(TocEntry {
+                    level: n,
+                    id: id.clone(),
+                    title: text,
+                });
             }
             out.push(Event::Html(CowStr::from(format!("<h{n} id=\"{id}\">"))));
             out.extend(inner.iter().cloned());
@@ -57,7 +66,10 @@ pub fn render_markdown(markdown: &str) -> Rendered {
     }
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
-    Rendered { html: html_out, toc }
+    Rendered {
+        html: html_out,
+        toc,
+    }
 }
 
 fn find_heading_end(events: &[Event], start: usize) -> usize {
@@ -132,9 +144,16 @@ mod tests {
 
     #[test]
     fn headings_get_ids_anchors_and_toc() {
-        let r = render_markdown("# Title\n\n## Temuan Utama\n\ntext\n\n### Detail *penting*\n\n## Temuan Utama\n");
-        assert!(r.html.contains("<h2 id=\"temuan-utama\">Temuan Utama <a class=\"anchor\" href=\"#temuan-utama\""));
-        assert!(r.html.contains("<h3 id=\"detail-penting\">Detail <em>penting</em>"));
+        let r = render_markdown(
+            "# Title\n\n## Temuan Utama\n\ntext\n\n### Detail *penting*\n\n## Temuan Utama\n",
+        );
+        assert!(r.html.contains(
+            "<h2 id=\"temuan-utama\">Temuan Utama <a class=\"anchor\" href=\"#temuan-utama\""
+        ));
+        assert!(
+            r.html
+                .contains("<h3 id=\"detail-penting\">Detail <em>penting</em>")
+        );
         assert!(r.html.contains("<h2 id=\"temuan-utama-1\">"), "{}", r.html);
         let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["temuan-utama", "detail-penting", "temuan-utama-1"]);
@@ -152,7 +171,10 @@ mod tests {
     #[test]
     fn raw_html_blocks_pass_through() {
         let r = render_markdown("Text\n\n<figure class=\"chart\"><div></div></figure>\n\nMore\n");
-        assert!(r.html.contains("<figure class=\"chart\"><div></div></figure>"));
+        assert!(
+            r.html
+                .contains("<figure class=\"chart\"><div></div></figure>")
+        );
     }
 
     #[test]

@@ -104,7 +104,10 @@ impl Function for TableFn {
             }
         }
         let view = TableView {
-            limit: args.get("limit").and_then(Value::as_u64).map(|n| n as usize),
+            limit: args
+                .get("limit")
+                .and_then(Value::as_u64)
+                .map(|n| n as usize),
             percent: list_arg(args, "percent"),
             money: list_arg(args, "money"),
             csv_url: Some(csv),
@@ -151,7 +154,10 @@ fn string_arg(function: &str, args: &HashMap<String, Value>, key: &str) -> tera:
 
 fn list_arg(args: &HashMap<String, Value>, key: &str) -> BTreeSet<String> {
     match args.get(key) {
-        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         Some(Value::String(s)) => [s.clone()].into(),
         _ => BTreeSet::new(),
     }
@@ -161,7 +167,11 @@ fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) 
     let known: Vec<&str> = known.map(String::as_str).collect();
     tera::Error::msg(format!(
         "unknown {what} `{name}` (known: {})",
-        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
     ))
 }
 
@@ -171,12 +181,15 @@ fn page_error(page: &Page, err: &tera::Error) -> Error {
     let (message, needle) = describe(&chain);
     let line = parse_error_line(&chain)
         .map(|l| page.body_line + l - 1)
-        .or_else(|| needle.and_then(|n| find_line(&page.body, &n)).map(|l| page.body_line + l));
-    Error::new(message)
-        .at(&page.path)
-        .maybe_line(line)
-        .hint("results are named after the analyses and queries of the report's front matter; \
-               check the name, or see results/*.json for the available fields")
+        .or_else(|| {
+            needle
+                .and_then(|n| find_line(&page.body, &n))
+                .map(|l| page.body_line + l)
+        });
+    Error::new(message).at(&page.path).maybe_line(line).hint(
+        "results are named after the analyses and queries of the report's front matter; \
+               check the name, or see results/*.json for the available fields",
+    )
 }
 
 fn error_chain(err: &tera::Error) -> Vec<String> {
@@ -197,14 +210,24 @@ fn describe(chain: &[String]) -> (String, Option<String>) {
             return (format!("unknown reference `{var}`"), Some(var));
         }
         if let Some(filter) = between(part, "Filter `", "` not found") {
-            return (format!("unknown filter `{filter}`"), Some(format!("| {filter}")).or(Some(filter)));
+            return (
+                format!("unknown filter `{filter}`"),
+                Some(format!("| {filter}")).or(Some(filter)),
+            );
         }
         if let Some(f) = between(part, "Function `", "` not found") {
             return (format!("unknown function `{f}`"), Some(format!("{f}(")));
         }
     }
     let needle = between(&innermost, "`", "`");
-    (innermost.lines().next().unwrap_or("template error").to_string(), needle)
+    (
+        innermost
+            .lines()
+            .next()
+            .unwrap_or("template error")
+            .to_string(),
+        needle,
+    )
 }
 
 fn between(text: &str, start: &str, end: &str) -> Option<String> {
@@ -217,7 +240,10 @@ fn between(text: &str, start: &str, end: &str) -> Option<String> {
 fn parse_error_line(chain: &[String]) -> Option<usize> {
     chain.iter().find_map(|part| {
         let at = part.find("--> ")? + 4;
-        let digits: String = part[at..].chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = part[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         digits.parse().ok()
     })
 }

@@ -26,7 +26,9 @@ pub struct TableView<'a> {
 
 /// The table as one line of HTML (it is placed inside Markdown).
 pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> String {
-    let mut html = String::from("<div class=\"table-block\"><div class=\"table-wrap\"><table class=\"data-table\"><thead><tr>");
+    let mut html = String::from(
+        "<div class=\"table-block\"><div class=\"table-wrap\"><table class=\"data-table\"><thead><tr>",
+    );
     let kinds: Vec<CellKind> = table.columns.iter().map(|c| column_kind(c, view)).collect();
     let numeric: Vec<bool> = (0..table.columns.len())
         .map(|i| table.rows.iter().any(|r| r[i].is_number()))
@@ -112,7 +114,12 @@ mod tests {
 
     fn sample() -> Table {
         let mut t = Table::new(["category", "qty", "revenue", "share"]);
-        t.push(vec![json!("<b>Set</b>"), json!(1234), json!(1500.5), json!(0.125)]);
+        t.push(vec![
+            json!("<b>Set</b>"),
+            json!(1234),
+            json!(1500.5),
+            json!(0.125),
+        ]);
         t.push(vec![json!("kurta"), Value::Null, json!(2.0), json!(0.5)]);
         t
     }
@@ -138,7 +145,10 @@ mod tests {
 
     #[test]
     fn limit_caps_rows() {
-        let view = TableView { limit: Some(1), ..TableView::default() };
+        let view = TableView {
+            limit: Some(1),
+            ..TableView::default()
+        };
         let html = table_html(&sample(), &view, &Locale::new(Language::En, "USD"));
         assert_eq!(html.matches("<tr>").count(), 2);
         assert!(html.contains(">1,234</td>"));

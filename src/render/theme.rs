@@ -11,12 +11,30 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("page.html", include_str!("../../templates/page.html")),
-    ("partials/footer.html", include_str!("../../templates/partials/footer.html")),
-    ("partials/header.html", include_str!("../../templates/partials/header.html")),
-    ("partials/kpis.html", include_str!("../../templates/partials/kpis.html")),
-    ("partials/pager.html", include_str!("../../templates/partials/pager.html")),
-    ("partials/sidebar.html", include_str!("../../templates/partials/sidebar.html")),
-    ("partials/toc.html", include_str!("../../templates/partials/toc.html")),
+    (
+        "partials/footer.html",
+        include_str!("../../templates/partials/footer.html"),
+    ),
+    (
+        "partials/header.html",
+        include_str!("../../templates/partials/header.html"),
+    ),
+    (
+        "partials/kpis.html",
+        include_str!("../../templates/partials/kpis.html"),
+    ),
+    (
+        "partials/pager.html",
+        include_str!("../../templates/partials/pager.html"),
+    ),
+    (
+        "partials/sidebar.html",
+        include_str!("../../templates/partials/sidebar.html"),
+    ),
+    (
+        "partials/toc.html",
+        include_str!("../../templates/partials/toc.html"),
+    ),
 ];
 
 /// Load the theme: defaults, then overrides from `templates_dir` (any
@@ -41,7 +59,12 @@ pub fn load_theme(templates_dir: &Path) -> Result<Tera> {
 }
 
 /// Render a theme template with a JSON context.
-pub fn render_template(tera: &Tera, name: &str, context: &tera::Context, templates_dir: &Path) -> Result<String> {
+pub fn render_template(
+    tera: &Tera,
+    name: &str,
+    context: &tera::Context,
+    templates_dir: &Path,
+) -> Result<String> {
     tera.render(name, context)
         .map_err(|e| template_error(templates_dir, &e).context(format!("rendering {name}")))
 }
@@ -53,12 +76,20 @@ fn override_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| {
-            Error::new("cannot list the templates folder").at(dir).caused_by(e)
+            Error::new("cannot list the templates folder")
+                .at(dir)
+                .caused_by(e)
         })?;
         let path = entry.path();
         let rel = path.strip_prefix(dir).unwrap_or(path);
-        let in_static = rel.components().next().is_some_and(|c| c.as_os_str() == "static");
-        if entry.file_type().is_file() && !in_static && path.extension().is_some_and(|e| e == "html") {
+        let in_static = rel
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str() == "static");
+        if entry.file_type().is_file()
+            && !in_static
+            && path.extension().is_some_and(|e| e == "html")
+        {
             let name = rel.to_string_lossy().replace('\\', "/");
             files.push((name, path.to_path_buf()));
         }
@@ -80,7 +111,10 @@ fn template_error(dir: &Path, err: &tera::Error) -> Error {
         .map(|name| dir.join(name))
         .unwrap_or_else(|| dir.to_path_buf());
     let line = message.find("--> ").and_then(|at| {
-        let digits: String = message[at + 4..].chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = message[at + 4..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         digits.parse().ok()
     });
     Error::new(format!("template error: {message}"))

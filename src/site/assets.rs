@@ -38,7 +38,8 @@ pub fn collect_static(templates_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>>
         return Ok(files);
     }
     for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::new("cannot list static files").at(&dir).caused_by(e))?;
+        let entry =
+            entry.map_err(|e| Error::new("cannot list static files").at(&dir).caused_by(e))?;
         if !entry.file_type().is_file() {
             continue;
         }

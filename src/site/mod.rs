@@ -78,7 +78,10 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         reports: pages::report_cards(&computed),
     };
     let mut files = SiteFiles::new();
-    files.insert("index.html".into(), pages::render_index(&site)?.into_bytes());
+    files.insert(
+        "index.html".into(),
+        pages::render_index(&site)?.into_bytes(),
+    );
     let rendered: Vec<Vec<(String, String)>> = computed
         .par_iter()
         .map(|c| pages::render_report(&site, c))
@@ -92,8 +95,8 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
             files.insert(format!("{}/results/{name}", c.report.slug), bytes.clone());
         }
         if !c.results.tables.is_empty() {
-            let book = workbook::workbook(&c.results.tables)
-                .map_err(|e| e.at(c.report.index_path()))?;
+            let book =
+                workbook::workbook(&c.results.tables).map_err(|e| e.at(c.report.index_path()))?;
             files.insert(format!("{0}/results/{0}.xlsx", c.report.slug), book);
         }
         summary.analyses += c.report.meta.analyses.len();
@@ -109,16 +112,27 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     Ok((files, summary))
 }
 
-fn compute_reports<'a>(portal: &'a Portal, options: &BuildOptions) -> Result<Vec<ComputedReport<'a>>> {
+fn compute_reports<'a>(
+    portal: &'a Portal,
+    options: &BuildOptions,
+) -> Result<Vec<ComputedReport<'a>>> {
     portal
         .reports
         .par_iter()
         .map(|report| {
             let language = report.meta.language.unwrap_or(portal.config.language);
-            let currency = report.meta.currency.as_deref().unwrap_or(&portal.config.currency);
+            let currency = report
+                .meta
+                .currency
+                .as_deref()
+                .unwrap_or(&portal.config.currency);
             let locale = Locale::new(language, currency);
             let results = results::compute(report, &options.paths.data, &locale)?;
-            Ok(ComputedReport { report, results, locale })
+            Ok(ComputedReport {
+                report,
+                results,
+                locale,
+            })
         })
         .collect()
 }

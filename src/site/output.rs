@@ -21,7 +21,8 @@ pub fn write_site(output: &Path, files: &SiteFiles) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".to_string());
     let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
-    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, output, &parent, &name));
+    let result =
+        write_all(&staging, files).and_then(|()| swap_in(&staging, output, &parent, &name));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -72,7 +73,10 @@ mod tests {
         files.insert("index.html".into(), b"new".to_vec());
         files.insert("a/b.csv".into(), b"x".to_vec());
         write_site(&out, &files).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "new"
+        );
         assert!(out.join("a/b.csv").is_file());
         assert!(!out.join("stale").exists());
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();

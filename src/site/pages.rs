@@ -66,7 +66,10 @@ fn portal_value(portal: &Portal) -> Value {
 }
 
 /// Render every page of one report: (path relative to the output, HTML).
-pub fn render_report(site: &SiteContext, computed: &ComputedReport) -> Result<Vec<(String, String)>> {
+pub fn render_report(
+    site: &SiteContext,
+    computed: &ComputedReport,
+) -> Result<Vec<(String, String)>> {
     let report = computed.report;
     let ui = ui_strings(site.portal.config.language);
     let placeables = Arc::new(Placeables {
@@ -83,15 +86,25 @@ pub fn render_report(site: &SiteContext, computed: &ComputedReport) -> Result<Ve
             .map(|(name, c)| (name.clone(), c.html.clone()))
             .collect(),
         kpis: computed.results.kpis.clone(),
-        download_label: ui.get("download_csv").and_then(Value::as_str).unwrap_or("CSV").to_string(),
+        download_label: ui
+            .get("download_csv")
+            .and_then(Value::as_str)
+            .unwrap_or("CSV")
+            .to_string(),
     });
     let narrative = Narrative::new(report, placeables, &computed.locale)?;
     let mut out = Vec::new();
     for (i, page) in report.pages.iter().enumerate() {
         let mut context = computed.results.context.clone();
         context.insert("portal".into(), portal_value(site.portal));
-        context.insert("report".into(), json!({"title": report.meta.title, "summary": report.meta.summary}));
-        context.insert("page".into(), json!({"title": page.title, "slug": page.slug}));
+        context.insert(
+            "report".into(),
+            json!({"title": report.meta.title, "summary": report.meta.summary}),
+        );
+        context.insert(
+            "page".into(),
+            json!({"title": page.title, "slug": page.slug}),
+        );
         let context = tera::Context::from_value(Value::Object(context))
             .map_err(|e| crate::error::Error::new("cannot build the page context").caused_by(e))?;
         let markdown = narrative.render(page, &context)?;

@@ -67,8 +67,10 @@ pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<Repo
         add_analysis(&mut out, &name, output, report, locale)?;
     }
     for (name, spec) in &report.meta.charts {
-        let chart = make_chart(name, spec, &spec.table, &out.tables, locale)
-            .map_err(|e| e.at(&index).maybe_line(report.locate(&format!("charts.{name}"))))?;
+        let chart = make_chart(name, spec, &spec.table, &out.tables, locale).map_err(|e| {
+            e.at(&index)
+                .maybe_line(report.locate(&format!("charts.{name}")))
+        })?;
         out.charts.insert(name.clone(), chart);
     }
     out.kpis = format_kpis(report, &out.context, locale)?;
@@ -103,11 +105,15 @@ fn load_tables(report: &Report, data_dir: &Path, out: &mut ReportResults) -> Res
 /// and analyses can read.
 fn run_queries(report: &Report, tables: &mut Tables, out: &mut ReportResults) -> Result<()> {
     for (page, query) in report.queries() {
-        let frame = run_query(&query.sql, tables)
-            .map_err(|e| e.context(format!("query `{}`", query.name)).at(&page.path).line(query.line))?;
+        let frame = run_query(&query.sql, tables).map_err(|e| {
+            e.context(format!("query `{}`", query.name))
+                .at(&page.path)
+                .line(query.line)
+        })?;
         let table = frame_to_table(&frame).map_err(|e| e.at(&page.path).line(query.line))?;
         out.context.insert(query.name.clone(), table.to_records());
-        out.files.insert(format!("{}.csv", query.name), table.to_csv().into_bytes());
+        out.files
+            .insert(format!("{}.csv", query.name), table.to_csv().into_bytes());
         out.tables.insert(query.name.clone(), table);
         tables.insert(query.name.clone(), frame);
     }
@@ -126,13 +132,23 @@ fn add_analysis(
     })?;
     out.files.insert(format!("{name}.json"), json);
     for (local, table) in output.tables {
-        out.files.insert(format!("{name}.{local}.csv"), table.to_csv().into_bytes());
+        out.files
+            .insert(format!("{name}.{local}.csv"), table.to_csv().into_bytes());
         out.tables.insert(format!("{name}.{local}"), table);
     }
     for (local, spec) in &output.charts {
         let table_ref = format!("{name}.{}", spec.table);
-        let chart = make_chart(&format!("{name}.{local}"), spec, &table_ref, &out.tables, locale)
-            .map_err(|e| e.context(format!("built-in chart of analysis `{name}`")).at(report.index_path()))?;
+        let chart = make_chart(
+            &format!("{name}.{local}"),
+            spec,
+            &table_ref,
+            &out.tables,
+            locale,
+        )
+        .map_err(|e| {
+            e.context(format!("built-in chart of analysis `{name}`"))
+                .at(report.index_path())
+        })?;
         out.charts.insert(format!("{name}.{local}"), chart);
     }
     out.context.insert(name.to_string(), output.result);
@@ -178,7 +194,11 @@ fn locate_setting(report: &Report, analysis: &str, setting: Option<&str>) -> Opt
     let start = lines.iter().position(|l| l.trim() == header)?;
     let offset = lines[start + 1..]
         .iter()
-        .take_while(|l| !l.trim_start().starts_with("[analyses.") || l.trim_start().starts_with(&format!("[[analyses.{analysis}.")))
+        .take_while(|l| {
+            !l.trim_start().starts_with("[analyses.")
+                || l.trim_start()
+                    .starts_with(&format!("[[analyses.{analysis}."))
+        })
         .position(|l| {
             let t = l.trim_start();
             t.starts_with(setting) && t[setting.len()..].trim_start().starts_with('=')
@@ -193,7 +213,11 @@ fn between(text: &str, start: &str, end: &str) -> Option<String> {
 }
 
 /// Resolve and format the report's KPIs.
-fn format_kpis(report: &Report, context: &Map<String, Value>, locale: &Locale) -> Result<Vec<(String, String)>> {
+fn format_kpis(
+    report: &Report,
+    context: &Map<String, Value>,
+    locale: &Locale,
+) -> Result<Vec<(String, String)>> {
     report
         .meta
         .kpis
@@ -224,7 +248,12 @@ pub fn lookup<'a>(context: &'a Map<String, Value>, path: &str) -> Option<&'a Val
     Some(value)
 }
 
-fn format_kpi(value: &Value, format: KpiFormat, decimals: Option<usize>, locale: &Locale) -> String {
+fn format_kpi(
+    value: &Value,
+    format: KpiFormat,
+    decimals: Option<usize>,
+    locale: &Locale,
+) -> String {
     let Some(x) = value.as_f64() else {
         return match value {
             Value::String(s) => s.clone(),

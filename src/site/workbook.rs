@@ -12,7 +12,8 @@ const MAX_ROWS: usize = 1_048_575;
 
 /// The workbook bytes for `tables` (sheet per table, in name order).
 pub fn workbook(tables: &BTreeMap<String, Table>) -> Result<Vec<u8>> {
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::new("cannot build the Excel workbook").caused_by(e);
+    let fail =
+        |e: rust_xlsxwriter::XlsxError| Error::new("cannot build the Excel workbook").caused_by(e);
     let mut book = Workbook::new();
     let epoch = ExcelDateTime::from_ymd(2000, 1, 1).map_err(fail)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&epoch));
@@ -22,7 +23,9 @@ pub fn workbook(tables: &BTreeMap<String, Table>) -> Result<Vec<u8>> {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(name, &mut names)).map_err(fail)?;
         for (c, column) in table.columns.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, column, &bold).map_err(fail)?;
+            sheet
+                .write_string_with_format(0, c as u16, column, &bold)
+                .map_err(fail)?;
         }
         for (r, row) in table.rows.iter().take(MAX_ROWS).enumerate() {
             let r = (r + 1) as u32;
