@@ -7,6 +7,7 @@
 //! aside. The CLI, the dev server and the file watcher live in the binary.
 
 pub mod analysis;
+pub mod bench;
 pub mod chart;
 pub mod config;
 pub mod data;

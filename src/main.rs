@@ -47,6 +47,26 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Time every analysis over generated data of growing size (release builds only make sense).
+    ///
+    /// Each case runs in its own process so that its peak memory is its own.
+    /// Prints a Markdown table for BENCHMARKS.md.
+    Bench {
+        /// Row counts to generate, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        rows: Vec<usize>,
+        /// Only these cases (comma-separated); default all.
+        #[arg(long, value_delimiter = ',')]
+        cases: Vec<String>,
+    },
+    /// Run one benchmark case (used by `bench`).
+    #[command(hide = true)]
+    BenchCase {
+        #[arg(long)]
+        case: String,
+        #[arg(long)]
+        data: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -148,8 +168,84 @@ fn run(command: Command) -> wawasan::Result<()> {
                 started.elapsed()
             );
         }
+        Command::Bench { rows, cases } => run_bench(&rows, &cases)?,
+        Command::BenchCase { case, data } => {
+            let m = wawasan::bench::run_case(wawasan::bench::case(&case)?, &data)?;
+            println!(
+                "{} {} {} {}",
+                m.rows,
+                m.load_seconds,
+                m.run_seconds,
+                m.peak_mib.unwrap_or(f64::NAN)
+            );
+        }
     }
     Ok(())
+}
+
+fn run_bench(sizes: &[usize], only: &[String]) -> wawasan::Result<()> {
+    use wawasan::bench::CASES;
+    use wawasan::error::Error;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::new("cannot find the wawasan binary").caused_by(e))?;
+    println!(
+        "| case | dataset | rows generated | rows read | load (s) | analysis (s) | peak memory (MiB) |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for &size in sizes {
+        let dir = tempfile_dir()?;
+        for case in CASES
+            .iter()
+            .filter(|c| only.is_empty() || only.iter().any(|o| o == c.name))
+        {
+            let data = dir.join(case.dataset.name());
+            if !data.exists() {
+                let started = Instant::now();
+                generate(case.dataset, size, 42, &data)?;
+                eprintln!(
+                    "generated {} × {size} in {:.2?}",
+                    case.dataset,
+                    started.elapsed()
+                );
+            }
+            let out = std::process::Command::new(&exe)
+                .args(["bench-case", "--case", case.name, "--data"])
+                .arg(&data)
+                .output()
+                .map_err(|e| Error::new("cannot start a bench case").caused_by(e))?;
+            if !out.status.success() {
+                return Err(Error::new(format!(
+                    "bench case {} failed: {}",
+                    case.name,
+                    String::from_utf8_lossy(&out.stderr)
+                )));
+            }
+            let text = String::from_utf8_lossy(&out.stdout);
+            let f: Vec<&str> = text.split_whitespace().collect();
+            let num = |i: usize| {
+                f.get(i)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN)
+            };
+            println!(
+                "| {} | {} | {size} | {} | {:.3} | {:.3} | {:.0} |",
+                case.name,
+                case.dataset,
+                f.first().unwrap_or(&"?"),
+                num(1),
+                num(2),
+                num(3)
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
+
+fn tempfile_dir() -> wawasan::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("wawasan-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| wawasan::Error::io("create", &dir, e))?;
+    Ok(dir)
 }
 
 fn print_summary(s: &BuildSummary) {

@@ -4,7 +4,6 @@
 pub mod basket;
 pub mod cohort;
 pub mod common;
-pub mod common;
 pub mod customer_value;
 pub mod kmeans;
 pub mod rfm;
