@@ -310,7 +310,11 @@ fn million_lines_run_fast() {
     orders.truncate(n);
     items.truncate(n);
     let df = polars::df!("Order" => orders, "Item" => items).unwrap();
-    for settings in ["", "min_support = 0.001\nmax_len = 4\n"] {
+    for settings in [
+        "",
+        "min_support = 0.001\nmax_len = 4\n",
+        "min_support = 0.0001\n",
+    ] {
         let start = std::time::Instant::now();
         let out = run_with(df.clone(), settings).unwrap();
         let r = &out.result;

@@ -32,8 +32,10 @@ impl Rows {
         for &(t, _) in pairs {
             offsets[t as usize + 1] += 1;
         }
-        for t in 0..n {
-            offsets[t + 1] += offsets[t];
+        let mut total = 0;
+        for o in offsets.iter_mut() {
+            total += *o;
+            *o = total;
         }
         let mut cursor = offsets.clone();
         let mut items = vec![0u32; pairs.len()];
@@ -46,8 +48,8 @@ impl Rows {
             items: Vec::with_capacity(items.len()),
         };
         rows.offsets.push(0);
-        for t in 0..n {
-            let row = &mut items[offsets[t]..offsets[t + 1]];
+        for w in offsets.windows(2) {
+            let row = &mut items[w[0]..w[1]];
             row.sort_unstable();
             let start = rows.items.len();
             for &item in row.iter() {
