@@ -122,6 +122,8 @@ pub(super) fn is_frequent(count: usize, n: usize, min_support: f64) -> bool {
 pub(super) struct Frequent {
     /// Number of transactions.
     pub n: usize,
+    /// Number of distinct items in the transactions.
+    pub items: usize,
     /// Frequent item names in sorted order; the index is the item's id in
     /// `rows`, `tids` and every itemset.
     pub names: Vec<String>,
@@ -163,6 +165,7 @@ pub(super) fn frequent_items(baskets: &Baskets, min_support: f64) -> Frequent {
     }
     Frequent {
         n,
+        items: counts.iter().filter(|&&c| c > 0).count(),
         names: kept
             .iter()
             .map(|&i| baskets.item_names[i].clone())
