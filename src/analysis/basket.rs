@@ -41,7 +41,9 @@
 //! Mining is vertical and sparse: items below `min_support` are pruned
 //! first, pairs are counted in one pass over the transactions, and longer
 //! itemsets are grown depth-first by intersecting transaction lists with
-//! per-item bitsets (built only for items in frequent pairs).
+//! per-item bitsets (only for items in frequent pairs and in at least 1/32
+//! of the orders; rarer items are binary-searched in their transaction
+//! lists), so memory stays linear in the number of order lines.
 
 mod charts;
 mod mining;

@@ -26,7 +26,8 @@
 //!   figure and counted (each row once, in that order of checks). Rows
 //!   without an amount count for recency and frequency but not for the
 //!   monetary value (counted), never as zero.
-//! - recency = days from the customer's last order date to the snapshot;
+//! - recency = days from the customer's last order date to the snapshot
+//!   (a datetime column counts by its calendar date);
 //!   frequency = distinct order ids; monetary = sum of amounts, summed in
 //!   row order with Kahan compensation like pandas' groupby `sum`.
 //! - Customers are listed and ranked in sorted customer-id order (numeric

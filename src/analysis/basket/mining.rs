@@ -1,11 +1,11 @@
 //! Frequent itemset mining without an orders × items matrix: single items
 //! come pruned from `transactions`, pairs are counted in one pass over the
 //! transactions (a triangular array, or a hash map when there are very many
-//! frequent items), and longer itemsets are grown depth-first: the
-//! transactions of `prefix ∪ {a}` are the prefix's transactions whose bit
-//! is set in item `a`'s bitset, and each candidate `b` is counted with
-//! popcount-free bit tests over that list. Top-level prefixes run in
-//! parallel.
+//! frequent items), and longer itemsets are grown depth-first (Eclat): the
+//! transactions of `prefix ∪ {a}` are the prefix's transactions that hold
+//! `a` (a test in `a`'s bitset, or binary searches from the shorter of the
+//! two sorted transaction lists), and each candidate `b` is counted the
+//! same way over that shorter list. Top-level prefixes run in parallel.
 
 use super::transactions::{Frequent, is_frequent};
 use polars::prelude::PlHashMap as HashMap;
@@ -41,9 +41,10 @@ pub(super) fn mine(f: &Frequent, min_support: f64, max_len: usize) -> Vec<Itemse
     if max_len < 3 {
         return out;
     }
-    let bits = Bitsets::for_extensions(f, &extensions);
+    let members = Membership::for_extensions(f, &extensions);
     let miner = Miner {
-        bits: &bits,
+        members: &members,
+        extensions: &extensions,
         n: f.n,
         min_support,
         max_len,
@@ -129,14 +130,23 @@ fn count_pairs_sparse(f: &Frequent) -> HashMap<(u32, u32), u32> {
     counts
 }
 
-/// One bitset of transactions per item, for the items that can extend a
-/// frequent pair (the others stay empty).
-struct Bitsets {
-    words: Vec<Vec<u64>>,
+/// Which transactions hold an item, for the items that can extend a
+/// frequent pair: a bitset for items in at least 1/`DENSE` of the
+/// transactions, else their sorted transaction list (binary search). So
+/// bitsets take at most 4 bytes per order line in all.
+struct Membership<'a> {
+    bits: Vec<Vec<u64>>,
+    tids: &'a [Vec<u32>],
 }
 
-impl Bitsets {
-    fn for_extensions(f: &Frequent, extensions: &[Vec<u32>]) -> Bitsets {
+/// Items in at least 1/`DENSE` of the transactions get a bitset.
+const DENSE: usize = 32;
+/// An item this many times rarer than the list it is intersected with is
+/// looked up from its own side: its transactions are searched in the list.
+const RARER: usize = 8;
+
+impl<'a> Membership<'a> {
+    fn for_extensions(f: &'a Frequent, extensions: &[Vec<u32>]) -> Self {
         let mut needed = vec![false; f.names.len()];
         for ext in extensions.iter().filter(|e| e.len() >= 2) {
             for &j in ext {
@@ -144,38 +154,78 @@ impl Bitsets {
             }
         }
         let len = f.n.div_ceil(64);
-        let words = needed
+        let bits = needed
             .par_iter()
-            .enumerate()
-            .map(|(i, &need)| {
-                let mut w = Vec::new();
-                if need {
-                    w = vec![0u64; len];
-                    for &t in &f.tids[i] {
-                        w[t as usize >> 6] |= 1 << (t & 63);
-                    }
+            .zip(&f.tids)
+            .map(|(&need, tids)| {
+                if !need || tids.len() * DENSE < f.n {
+                    return Vec::new();
+                }
+                let mut w = vec![0u64; len];
+                for &t in tids {
+                    w[t as usize >> 6] |= 1 << (t & 63);
                 }
                 w
             })
             .collect();
-        Bitsets { words }
+        Membership {
+            bits,
+            tids: &f.tids,
+        }
     }
 
-    /// Whether item `item` is in transaction `t`.
-    fn contains(&self, item: u32, t: u32) -> bool {
-        (self.words[item as usize][t as usize >> 6] >> (t & 63)) & 1 == 1
+    /// The transactions of `among` (sorted) that hold `item`, sorted.
+    fn filter(&self, item: u32, among: &[u32]) -> Vec<u32> {
+        let (bits, tids) = (&self.bits[item as usize], &self.tids[item as usize]);
+        if tids.len() * RARER < among.len() {
+            let found = tids.iter().filter(|t| among.binary_search(t).is_ok());
+            found.copied().collect()
+        } else if bits.is_empty() {
+            let found = among.iter().filter(|t| tids.binary_search(t).is_ok());
+            found.copied().collect()
+        } else {
+            among.iter().copied().filter(|&t| test(bits, t)).collect()
+        }
     }
+
+    /// How many transactions of `among` (sorted) hold `item`.
+    fn count(&self, item: u32, among: &[u32]) -> usize {
+        let (bits, tids) = (&self.bits[item as usize], &self.tids[item as usize]);
+        if tids.len() * RARER < among.len() {
+            tids.iter()
+                .filter(|t| among.binary_search(t).is_ok())
+                .count()
+        } else if bits.is_empty() {
+            among
+                .iter()
+                .filter(|t| tids.binary_search(t).is_ok())
+                .count()
+        } else {
+            among.iter().filter(|&&t| test(bits, t)).count()
+        }
+    }
+}
+
+fn test(bits: &[u64], t: u32) -> bool {
+    (bits[t as usize >> 6] >> (t & 63)) & 1 == 1
 }
 
 /// The depth-first search for itemsets of three or more items.
 struct Miner<'a> {
-    bits: &'a Bitsets,
+    members: &'a Membership<'a>,
+    /// Per item, the later items it forms a frequent pair with (sorted).
+    extensions: &'a [Vec<u32>],
     n: usize,
     min_support: f64,
     max_len: usize,
 }
 
 impl Miner<'_> {
+    /// Whether `{a, b}`, `a < b`, is a frequent pair.
+    fn is_pair(&self, a: u32, b: u32) -> bool {
+        self.extensions[a as usize].binary_search(&b).is_ok()
+    }
+
     /// `prefix ∪ {c}` is frequent for every `c` in `candidates` (ascending,
     /// all above the prefix's items); `prefix_tids` are the prefix's
     /// transactions. Emit every frequent `prefix ∪ {a, b, ...}` up to
@@ -192,14 +242,11 @@ impl Miner<'_> {
             if rest.is_empty() {
                 break;
             }
-            let tids: Vec<u32> = prefix_tids
-                .iter()
-                .copied()
-                .filter(|&t| self.bits.contains(a, t))
-                .collect();
+            let tids = self.members.filter(a, prefix_tids);
             let mut next = Vec::new();
-            for &b in rest {
-                let count = tids.iter().filter(|&&t| self.bits.contains(b, t)).count();
+            // Apriori pruning: {a, b} itself must be a frequent pair.
+            for &b in rest.iter().filter(|&&b| self.is_pair(a, b)) {
+                let count = self.members.count(b, &tids);
                 if is_frequent(count, self.n, self.min_support) {
                     let mut items = prefix.clone();
                     items.extend([a, b]);

@@ -49,7 +49,7 @@ fn result_json(spec: &BasketSpec, m: &Mined, rules: &Table) -> Value {
     };
     let fields = [
         ("transactions", Value::from(m.frequent.n)),
-        ("items", Value::from(m.baskets.item_names.len())),
+        ("items", Value::from(m.frequent.items)),
         ("frequent_items", Value::from(m.frequent.names.len())),
         ("itemsets", Value::from(m.itemsets.len())),
         ("rules", Value::from(m.rules.len())),

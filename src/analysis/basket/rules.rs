@@ -70,7 +70,7 @@ pub(super) fn derive(itemsets: &[Itemset], n: usize, min_confidence: f64) -> Vec
 fn split(items: &[u32], mask: u64) -> (Vec<u32>, Vec<u32>) {
     let (mut a, mut c) = (Vec::new(), Vec::new());
     for (k, &item) in items.iter().enumerate() {
-        if mask >> k & 1 == 1 {
+        if (mask >> k) & 1 == 1 {
             a.push(item);
         } else {
             c.push(item);

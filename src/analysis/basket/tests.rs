@@ -33,7 +33,7 @@ pub(super) fn run_with(df: DataFrame, extra: &str) -> Result<AnalysisOutput> {
 }
 
 /// Five orders; T1 lists bread twice, the last two lines lack an item or
-/// an order and are dropped.
+/// an order and are dropped (soap is only on the dropped line).
 ///
 /// | order | items                          |
 /// |-------|--------------------------------|
@@ -67,7 +67,7 @@ fn baskets() -> DataFrame {
     let mut orders: Vec<Option<&str>> = lines.iter().map(|l| Some(l.0)).collect();
     let mut items: Vec<Option<&str>> = lines.iter().map(|l| Some(l.1)).collect();
     orders.extend([Some("T6"), None]);
-    items.extend([None, Some("eggs")]);
+    items.extend([None, Some("soap")]);
     polars::df!("Order" => orders, "Item" => items).unwrap()
 }
 
@@ -310,7 +310,11 @@ fn million_lines_run_fast() {
     orders.truncate(n);
     items.truncate(n);
     let df = polars::df!("Order" => orders, "Item" => items).unwrap();
-    for settings in ["", "min_support = 0.001\nmax_len = 4\n"] {
+    for settings in [
+        "",
+        "min_support = 0.001\nmax_len = 4\n",
+        "min_support = 0.0001\n",
+    ] {
         let start = std::time::Instant::now();
         let out = run_with(df.clone(), settings).unwrap();
         let r = &out.result;

@@ -32,8 +32,10 @@ impl Rows {
         for &(t, _) in pairs {
             offsets[t as usize + 1] += 1;
         }
-        for t in 0..n {
-            offsets[t + 1] += offsets[t];
+        let mut total = 0;
+        for o in offsets.iter_mut() {
+            total += *o;
+            *o = total;
         }
         let mut cursor = offsets.clone();
         let mut items = vec![0u32; pairs.len()];
@@ -46,8 +48,8 @@ impl Rows {
             items: Vec::with_capacity(items.len()),
         };
         rows.offsets.push(0);
-        for t in 0..n {
-            let row = &mut items[offsets[t]..offsets[t + 1]];
+        for w in offsets.windows(2) {
+            let row = &mut items[w[0]..w[1]];
             row.sort_unstable();
             let start = rows.items.len();
             for &item in row.iter() {
@@ -120,6 +122,8 @@ pub(super) fn is_frequent(count: usize, n: usize, min_support: f64) -> bool {
 pub(super) struct Frequent {
     /// Number of transactions.
     pub n: usize,
+    /// Number of distinct items in the transactions.
+    pub items: usize,
     /// Frequent item names in sorted order; the index is the item's id in
     /// `rows`, `tids` and every itemset.
     pub names: Vec<String>,
@@ -161,6 +165,7 @@ pub(super) fn frequent_items(baskets: &Baskets, min_support: f64) -> Frequent {
     }
     Frequent {
         n,
+        items: counts.iter().filter(|&&c| c > 0).count(),
         names: kept
             .iter()
             .map(|&i| baskets.item_names[i].clone())

@@ -183,9 +183,11 @@ fn frame(csv: &str) -> DataFrame {
     .unwrap()
 }
 
+/// `(name, customers, mean recency, mean frequency, mean monetary, revenue)`.
+type SegmentRow = (&'static str, u64, f64, f64, f64, f64);
+
 /// What pandas computes for one dataset: per customer in sorted id order,
-/// then per segment `(name, customers, mean recency, mean frequency, mean
-/// monetary, revenue)`.
+/// then per segment.
 struct Expected {
     snapshot: &'static str,
     r_ranked_first: bool,
@@ -198,7 +200,7 @@ struct Expected {
     f: &'static [u64],
     m: &'static [u64],
     segments: &'static [&'static str],
-    summary: &'static [(&'static str, u64, f64, f64, f64, f64)],
+    summary: &'static [SegmentRow],
 }
 
 /// `python3 tests/reference/rfm.py`, section DATA_A.
