@@ -37,6 +37,8 @@ impl Narrative {
     pub fn new(report: &Report, placeables: Arc<Placeables>, locale: &Locale) -> Result<Self> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![""]);
+        // Escape & < > " ' only: Tera's default also rewrites `/`, which mangles URLs.
+        tera.set_escape_fn(crate::chart::escape_html);
         register_filters(&mut tera, locale);
         tera.register_function("chart", ChartFn(placeables.clone()));
         tera.register_function(

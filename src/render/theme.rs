@@ -53,6 +53,8 @@ pub fn load_theme(templates_dir: &Path) -> Result<Tera> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
+    // Escape & < > " ' only: Tera's default also rewrites `/`, which mangles URLs.
+    tera.set_escape_fn(crate::chart::escape_html);
     tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| template_error(templates_dir, &e))?;
     Ok(tera)
