@@ -89,6 +89,9 @@ struct PortalArgs {
     /// Public URL of the site (overrides `base_url` in content/_index.md).
     #[arg(long)]
     base_url: Option<String>,
+    /// Recompute every result instead of reusing .wawasan-cache/ (beside content/).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl PortalArgs {
@@ -102,6 +105,7 @@ impl PortalArgs {
                 output: self.output.clone().unwrap_or(defaults.output),
             },
             base_url: self.base_url.clone(),
+            cache_dir: (!self.no_cache).then(|| self.root.join(".wawasan-cache")),
         }
     }
 }
@@ -250,8 +254,8 @@ fn tempfile_dir() -> wawasan::Result<PathBuf> {
 
 fn print_summary(s: &BuildSummary) {
     eprintln!(
-        "  {} reports, {} pages, {} analyses over {} rows",
-        s.reports, s.pages, s.analyses, s.rows_read
+        "  {} reports ({} from cache), {} pages, {} analyses over {} rows",
+        s.reports, s.cached_reports, s.pages, s.analyses, s.rows_read
     );
     eprintln!(
         "  load {:.2?} · compute {:.2?} · render {:.2?} · write {:.2?}",

@@ -1,12 +1,12 @@
 //! `Table`: the plain, typed-by-JSON result table that analyses and SQL
 //! queries produce and that templates, charts, CSV and Excel exports consume.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A rectangular result table. Cells are JSON values (number, string, bool
 /// or null) so that they serialise unchanged into results JSON and templates.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,

@@ -104,7 +104,8 @@ fn check_settings(spec: &SourceSpec, format: Format) -> Result<()> {
 }
 
 /// The file `path` names, or every match of a `*` pattern in name order.
-fn resolve_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>> {
+/// The files a source reads, in stacking order (a `*` matches many).
+pub fn resolve_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>> {
     let full = std::path::absolute(data_dir.join(&spec.path))
         .unwrap_or_else(|_| data_dir.join(&spec.path));
     let pattern = full

@@ -3,6 +3,7 @@
 //! nothing about HTTP or file watching (those live in the binary).
 
 pub mod assets;
+pub mod cache;
 pub mod output;
 pub mod pages;
 pub mod results;
@@ -16,6 +17,7 @@ use crate::render::theme::load_theme;
 use output::SiteFiles;
 use pages::{ComputedReport, SiteContext};
 use rayon::prelude::*;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// What a build needs to know.
@@ -24,6 +26,8 @@ pub struct BuildOptions {
     pub paths: Paths,
     /// Overrides the portal's `base_url`.
     pub base_url: Option<String>,
+    /// Where computed results are cached between builds (none: no cache).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What a build did, for the progress report.
@@ -32,6 +36,8 @@ pub struct BuildSummary {
     pub reports: usize,
     pub pages: usize,
     pub analyses: usize,
+    /// Reports whose results came from the cache.
+    pub cached_reports: usize,
     pub rows_read: usize,
     pub files: usize,
     pub load_time: Duration,
@@ -68,6 +74,7 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
 
     let started = Instant::now();
     let computed = compute_reports(&portal, options)?;
+    summary.cached_reports = computed.iter().filter(|c| c.from_cache).count();
     summary.compute_time = started.elapsed();
 
     let started = Instant::now();
@@ -92,7 +99,7 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     }
     for c in &computed {
         for (name, bytes) in &c.results.files {
-            files.insert(format!("{}/results/{name}", c.report.slug), bytes.clone());
+            files.insert(format!("{}/results/{name}", c.report.slug), bytes.clone().into_bytes());
         }
         if !c.results.tables.is_empty() {
             let book =
@@ -127,12 +134,16 @@ fn compute_reports<'a>(
                 .as_deref()
                 .unwrap_or(&portal.config.currency);
             let locale = Locale::new(language, currency);
-            let results = results::compute(report, &options.paths.data, &locale)?;
-            Ok(ComputedReport {
-                report,
-                results,
-                locale,
-            })
+            let cache = cache::ResultCache::new(options.cache_dir.clone());
+            let key = cache.key(report, &options.paths.data, &locale).ok();
+            if let Some(results) = key.as_ref().and_then(|k| cache.load(&report.slug, k)) {
+                return Ok(ComputedReport { report, results, locale, from_cache: true });
+            }
+            let mut results = results::compute(report, &options.paths.data, &locale)?;
+            if let Some(key) = &key {
+                results = cache.store(&report.slug, key, results);
+            }
+            Ok(ComputedReport { report, results, locale, from_cache: false })
         })
         .collect()
 }

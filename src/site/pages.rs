@@ -18,6 +18,8 @@ pub struct ComputedReport<'a> {
     pub report: &'a Report,
     pub results: ReportResults,
     pub locale: Locale,
+    /// Whether the results came from the cache.
+    pub from_cache: bool,
 }
 
 /// Shared inputs of page rendering.

@@ -9,12 +9,13 @@ use crate::error::{Error, Result};
 use crate::render::locale::Locale;
 use crate::table::Table;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Everything a report's pages can use, computed once per build.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ReportResults {
     /// Template context entries: analysis results and query records by name.
     pub context: Map<String, Value>,
@@ -24,19 +25,19 @@ pub struct ReportResults {
     pub charts: BTreeMap<String, ChartHtml>,
     /// Headline KPIs as (label, formatted value).
     pub kpis: Vec<(String, String)>,
-    /// Files below the report's `results/` folder.
-    pub files: BTreeMap<String, Vec<u8>>,
+    /// Text files below the report's `results/` folder (JSON and CSV).
+    pub files: BTreeMap<String, String>,
     /// Rows read and kept per source.
     pub sources: Vec<SourceStats>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChartHtml {
     pub html: String,
     pub needs_gl: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceStats {
     pub name: String,
     pub rows_read: usize,
@@ -113,7 +114,7 @@ fn run_queries(report: &Report, tables: &mut Tables, out: &mut ReportResults) ->
         let table = frame_to_table(&frame).map_err(|e| e.at(&page.path).line(query.line))?;
         out.context.insert(query.name.clone(), table.to_records());
         out.files
-            .insert(format!("{}.csv", query.name), table.to_csv().into_bytes());
+            .insert(format!("{}.csv", query.name), table.to_csv());
         out.tables.insert(query.name.clone(), table);
         tables.insert(query.name.clone(), frame);
     }
@@ -127,13 +128,13 @@ fn add_analysis(
     report: &Report,
     locale: &Locale,
 ) -> Result<()> {
-    let json = serde_json::to_vec_pretty(&output.result).map_err(|e| {
+    let json = serde_json::to_string_pretty(&output.result).map_err(|e| {
         Error::new(format!("cannot serialise the result of analysis `{name}`")).caused_by(e)
     })?;
     out.files.insert(format!("{name}.json"), json);
     for (local, table) in output.tables {
         out.files
-            .insert(format!("{name}.{local}.csv"), table.to_csv().into_bytes());
+            .insert(format!("{name}.{local}.csv"), table.to_csv());
         out.tables.insert(format!("{name}.{local}"), table);
     }
     for (local, spec) in &output.charts {

@@ -1,0 +1,143 @@
+//! The results cache: a report's computed results (analysis outputs, query
+//! tables, charts, KPIs) stored under a hash of everything they depend on —
+//! the report's front matter, its SQL blocks, the bytes of its data files,
+//! the resolved language and currency, and the wawasan version. A narrative
+//! edit therefore reuses every result; a data edit recomputes only the
+//! reports that read that file. The cache lives in `.wawasan-cache/` beside
+//! `content/`; delete that folder (or pass `--no-cache`) to start afresh.
+
+use super::results::ReportResults;
+use crate::content::Report;
+use crate::data::load::resolve_files;
+use crate::error::{Error, Result};
+use crate::render::locale::Locale;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Bump when the cached format or any analysis' output changes shape.
+const FORMAT: &str = "wawasan-results-1";
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    results: ReportResults,
+}
+
+/// A cache folder, or none (caching off).
+#[derive(Clone, Debug)]
+pub struct ResultCache {
+    dir: Option<PathBuf>,
+}
+
+impl ResultCache {
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        ResultCache { dir }
+    }
+
+    /// The content hash of a report's inputs.
+    pub fn key(&self, report: &Report, data_dir: &Path, locale: &Locale) -> Result<String> {
+        let mut h = Fnv::new();
+        h.text(FORMAT);
+        h.text(env!("CARGO_PKG_VERSION"));
+        h.text(&report.front_matter);
+        h.text(locale.language().tag());
+        h.text(locale.currency());
+        for (_, query) in report.queries() {
+            h.text(&query.name);
+            h.text(&query.sql);
+        }
+        for source in &report.meta.sources {
+            for file in resolve_files(source, data_dir)? {
+                h.text(&file.to_string_lossy());
+                let bytes = std::fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
+                h.bytes(&bytes);
+            }
+        }
+        Ok(format!("{:016x}", h.finish()))
+    }
+
+    /// The cached results for `key`, if any.
+    pub fn load(&self, slug: &str, key: &str) -> Option<ReportResults> {
+        let path = self.path(slug)?;
+        let text = std::fs::read_to_string(path).ok()?;
+        let entry: Entry = serde_json::from_str(&text).ok()?;
+        (entry.key == key).then_some(entry.results)
+    }
+
+    /// Store results; a cache that cannot be written is not an error.
+    pub fn store(&self, slug: &str, key: &str, results: ReportResults) -> ReportResults {
+        let Some(path) = self.path(slug) else {
+            return results;
+        };
+        let entry = Entry {
+            key: key.to_string(),
+            results,
+        };
+        if let Ok(text) = serde_json::to_string(&entry) {
+            let tmp = path.with_extension("tmp");
+            let written = path
+                .parent()
+                .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+                && std::fs::write(&tmp, text).is_ok();
+            if written {
+                let _ = std::fs::rename(&tmp, &path);
+            }
+        }
+        entry.results
+    }
+
+    fn path(&self, slug: &str) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join("results").join(format!("{slug}.json")))
+    }
+}
+
+/// 64-bit FNV-1a: stable across platforms and Rust versions.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // Separate fields so that ("ab", "c") and ("a", "bc") differ.
+        self.0 ^= bytes.len() as u64;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+
+    fn text(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_the_reference_vector_and_separates_fields() {
+        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (reference test vector);
+        // our field separator is applied after it.
+        let mut raw = Fnv::new();
+        for &b in b"a" {
+            raw.0 ^= u64::from(b);
+            raw.0 = raw.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        assert_eq!(raw.0, 0xaf63_dc4c_8601_ec8c);
+        let mut ab_c = Fnv::new();
+        ab_c.text("ab");
+        ab_c.text("c");
+        let mut a_bc = Fnv::new();
+        a_bc.text("a");
+        a_bc.text("bc");
+        assert_ne!(ab_c.finish(), a_bc.finish());
+    }
+}
