@@ -108,7 +108,24 @@ impl Rebuilder {
         let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let started = Instant::now();
         let result = rebuild_site(&self.options);
-        let elapsed = started.elapsed();
+        let millis = started.elapsed().as_millis();
+        let first = self.status.borrow().version == 0;
+        match &result {
+            Ok(summary) => eprintln!(
+                "{} in {millis} ms: {} reports, {} pages, {} files.",
+                if first { "Built" } else { "Rebuilt" },
+                summary.reports,
+                summary.pages,
+                summary.files
+            ),
+            Err(e) if first => eprintln!(
+                "error: {e}\nThe build failed after {millis} ms; save a fix to build the site."
+            ),
+            Err(e) => eprintln!(
+                "error: {e}\nThe build failed after {millis} ms; the last good site is still served."
+            ),
+        }
+        // The terminal first, then the browsers.
         self.status.send_modify(|status| match &result {
             Ok(_) => {
                 status.version += 1;
@@ -116,19 +133,6 @@ impl Rebuilder {
             }
             Err(e) => status.error = Some(Arc::new(ErrorReport::from_error(e))),
         });
-        match &result {
-            Ok(summary) => eprintln!(
-                "Rebuilt in {} ms: {} reports, {} pages, {} files.",
-                elapsed.as_millis(),
-                summary.reports,
-                summary.pages,
-                summary.files
-            ),
-            Err(e) => eprintln!(
-                "error: {e}\nThe build failed after {} ms; the last good site is still served.",
-                elapsed.as_millis()
-            ),
-        }
     }
 }
 

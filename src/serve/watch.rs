@@ -125,7 +125,7 @@ impl Roots {
                 if let Some(key) = self.classify(path) {
                     let entry = by_path.entry(key).or_insert(action);
                     // A file created then written in the same batch is new.
-                    if !(*entry == "created" && action == "modified") {
+                    if *entry != "created" || action != "modified" {
                         *entry = action;
                     }
                 }
