@@ -138,8 +138,18 @@ impl Roots {
     }
 }
 
+/// The canonical path; for a folder not created yet (the output before the
+/// first build), its parent's canonical path joined with its name.
 fn canonical(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+            canonical(parent).join(name)
+        }
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
 }
 
 /// Editor backups, lock and swap files, hidden files, and vim's write probe.
@@ -308,6 +318,20 @@ mod tests {
         ] {
             assert_eq!(r.classify(Path::new(path)), None, "{path}");
         }
+    }
+
+    #[test]
+    fn a_missing_output_folder_is_still_recognised() {
+        let tmp = tempfile::tempdir().unwrap();
+        let content = tmp.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        let r = Roots::new(&Paths {
+            output: content.join("public"),
+            ..Paths::under(tmp.path())
+        });
+        let real = content.canonicalize().unwrap();
+        assert_eq!(r.classify(&real.join("public/index.html")), None);
+        assert!(r.classify(&real.join("a/_index.md")).is_some());
     }
 
     #[test]
