@@ -1,4 +1,6 @@
-//! The `wawasan` command line: build, check, init and generate.
+//! The `wawasan` command line: build, check, serve, init and generate.
+
+mod serve;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +30,16 @@ enum Command {
     Build(PortalArgs),
     /// Validate content, data, analyses and templates without writing anything.
     Check(PortalArgs),
+    /// Build, then serve the portal on this machine and rebuild on every save.
+    ///
+    /// The browser reloads after each rebuild; a broken edit keeps the last
+    /// good site up and shows the error over the page. Opens no browser.
+    Serve {
+        #[command(flatten)]
+        portal: PortalArgs,
+        #[command(flatten)]
+        server: serve::ServeArgs,
+    },
     /// Create a new portal that builds as it is, in DIR.
     Init {
         /// Folder to create the portal in (created if missing).
@@ -144,6 +156,7 @@ fn run(command: Command) -> wawasan::Result<()> {
                 started.elapsed()
             );
         }
+        Command::Serve { portal, server } => serve::run(portal.options(), &server)?,
         Command::Init { dir } => {
             let files = wawasan::scaffold::init(&dir)?;
             for f in &files {
