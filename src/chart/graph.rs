@@ -37,7 +37,7 @@ pub(crate) fn build(frame: &Frame) -> Result<Value> {
         .collect();
     let nodes = make_nodes(&links);
     let category = GraphCategory {
-        name: frame.name(source).to_string(),
+        name: frame.display(source).to_string(),
     };
     let mut graph = Graph::new()
         .layout(GraphLayout::Force)
@@ -52,7 +52,7 @@ pub(crate) fn build(frame: &Frame) -> Result<Value> {
             categories: vec![category],
         });
     if let Some(z) = frame.columns.z {
-        graph = graph.name(frame.name(z));
+        graph = graph.name(frame.display(z));
     }
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
