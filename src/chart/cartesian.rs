@@ -21,6 +21,10 @@ use super::value_x::{long_points, uses_value_x, value_axis, wide_points};
 /// Margin under the x axis labels, in pixels, before any axis title.
 const BOTTOM: i64 = 10;
 
+/// Lines with more points than this draw no point symbols (the hovered
+/// point still shows one).
+const MAX_SYMBOLS: usize = 40;
+
 /// Series names with their values (aligned to the category axis) or their
 /// `[x, y]` points (on a value x axis).
 type SeriesData = Vec<(String, Vec<DataPoint>)>;
@@ -158,7 +162,11 @@ fn make_series(frame: &Frame, name: String, data: Vec<DataPoint>) -> Series {
     let stacked = frame.spec.stacked;
     match frame.spec.kind {
         ChartKind::Line | ChartKind::Area => {
+            let crowded = data.len() > MAX_SYMBOLS;
             let mut line = Line::new().name(name).data(data);
+            if crowded {
+                line = line.show_symbol(false);
+            }
             if frame.spec.kind == ChartKind::Area {
                 line = line.area_style(AreaStyle::new().opacity(0.25));
             }
@@ -277,6 +285,8 @@ mod tests {
         .unwrap();
         assert_eq!(line["series"][0]["type"], json!("line"));
         assert!(line["series"][0].get("areaStyle").is_none());
+        // Two points: symbols shown (ECharts' default).
+        assert!(line["series"][0].get("showSymbol").is_none());
         assert_eq!(line["tooltip"]["trigger"], json!("axis"));
 
         let mut s = spec(ChartKind::Area, &["revenue"]);

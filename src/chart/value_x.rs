@@ -137,6 +137,7 @@ mod tests {
         assert_eq!(option["xAxis"]["type"], json!("value"));
         assert_eq!(option["xAxis"]["scale"], json!(true));
         assert!(option["xAxis"].get("data").is_none());
+        assert!(option["series"][0].get("showSymbol").is_none());
         // Not all x whole (0.5, 0.25): no whole-number steps.
         assert!(option["xAxis"].get("minInterval").is_none());
         // Sorted by x, ties in table order: 0.25 (0.6), 0.25 (0.7), 0.5, 1.
@@ -192,5 +193,16 @@ mod tests {
     fn bars_keep_a_category_axis_for_numeric_x() {
         let option = build_option(&spec(ChartKind::Bar), &pareto(), Language::En).unwrap();
         assert_eq!(option["xAxis"]["type"], json!("category"));
+    }
+
+    #[test]
+    fn long_lines_hide_their_point_symbols() {
+        // 41 points: one more than the 40 drawn with symbols.
+        let mut t = Table::new(["customer_share", "revenue_share"]);
+        for i in 0..=40 {
+            t.push(vec![json!(f64::from(i) / 40.0), json!(f64::from(i) / 40.0)]);
+        }
+        let option = build_option(&spec(ChartKind::Line), &t, Language::En).unwrap();
+        assert_eq!(option["series"][0]["showSymbol"], json!(false));
     }
 }
