@@ -39,6 +39,17 @@ impl Frame<'_> {
             .map(String::as_str)
             .unwrap_or_default()
     }
+
+    /// The display name of the column at `index` (its `labels` entry).
+    pub fn display(&self, index: usize) -> &str {
+        self.spec.display_name(self.name(index))
+    }
+
+    /// An axis title: the explicit `x_label` / `y_label`, else the `labels`
+    /// entry of the column at `index`, else none.
+    pub fn title<'s>(&'s self, explicit: Option<&'s str>, index: usize) -> Option<&'s str> {
+        explicit.or_else(|| self.spec.labels.get(self.name(index)).map(String::as_str))
+    }
 }
 
 /// ECharts option JSON for a chart over a table (title/labels in `language`).
@@ -47,11 +58,26 @@ impl Frame<'_> {
 /// chart's table, the setting and the available columns; an empty table
 /// gives an empty chart with a "no data" note.
 pub fn build_option(spec: &ChartSpec, table: &Table, language: Language) -> Result<Value> {
+    check_range(spec)?;
     let columns = Columns::resolve(spec, table)?;
     let rows: Vec<&Vec<Value>> = table.rows.iter().collect();
     match columns.select {
         Some(select) => build_selectable(spec, table, &columns, select, &rows, language),
         None => build_rows(spec, table, &columns, &limit_rows(spec, rows), language),
+    }
+}
+
+/// `min` must lie below `max` when both are set.
+fn check_range(spec: &ChartSpec) -> Result<()> {
+    match (spec.min, spec.max) {
+        (Some(min), Some(max)) if min >= max || !min.is_finite() || !max.is_finite() => {
+            Err(Error::new(format!(
+                "chart on table `{}`: `min` ({min}) must be below `max` ({max})",
+                spec.table
+            ))
+            .hint("swap the two bounds, or drop them to take the range from the data"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -265,6 +291,18 @@ mod tests {
         let a = serde_json::to_string(&build_option(&s, &by_country(), Language::Id).unwrap());
         let b = serde_json::to_string(&build_option(&s, &by_country(), Language::Id).unwrap());
         assert_eq!(a.unwrap(), b.unwrap());
+    }
+
+    #[test]
+    fn min_not_below_max_is_an_error_naming_the_table() {
+        let mut s = spec(ChartKind::Heatmap, "month", &["country"]);
+        s.z = Some("revenue".into());
+        s.min = Some(1.0);
+        s.max = Some(0.5);
+        let err = build_option(&s, &by_country(), Language::En)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`t`") && err.contains("`min` (1)"), "{err}");
     }
 
     #[test]

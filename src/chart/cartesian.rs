@@ -1,35 +1,55 @@
-//! Bar, line and area charts: a category axis from `x`, one series per `y`
-//! column (wide form) or per distinct value of `series` (long form, e.g.
-//! grouped bars), optionally horizontal or stacked.
+//! Bar, line and area charts: a category axis from `x` (a value axis for a
+//! line or area over numbers, see `value_x`), one series per `y` column
+//! (wide form) or per distinct value of `series` (long form, e.g. grouped
+//! bars), optionally horizontal or stacked.
 
 use std::collections::HashMap;
 
 use charming::Chart;
 use charming::component::Axis;
-use charming::datatype::CompositeValue;
+use charming::datatype::{CompositeValue, DataPoint};
 use charming::element::{AreaStyle, AxisType, BoundaryGap, Tooltip, Trigger};
 use charming::series::{Bar, Line, Series};
 use serde_json::Value;
 
+use super::axes::{Room, title_above, title_below, title_beside};
 use super::build::{Frame, grid, with_legend};
 use super::columns::{chart_value, distinct_labels, label};
 use super::spec::ChartKind;
+use super::value_x::{long_points, uses_value_x, value_axis, wide_points};
 
-/// Series names with their values, aligned to the category axis.
-type SeriesData = Vec<(String, Vec<CompositeValue>)>;
+/// Margin under the x axis labels, in pixels, before any axis title.
+const BOTTOM: i64 = 10;
+
+/// Lines with more points than this draw no point symbols (the hovered
+/// point still shows one).
+const MAX_SYMBOLS: usize = 40;
+
+/// Series names with their values (aligned to the category axis) or their
+/// `[x, y]` points (on a value x axis).
+type SeriesData = Vec<(String, Vec<DataPoint>)>;
 
 /// A bar, line or area chart over the frame's rows.
 pub(crate) fn build(frame: &Frame) -> Chart {
-    let (categories, series) = match frame.columns.series {
-        Some(series_column) => long_form(frame, series_column),
-        None => wide_form(frame),
+    let value_x = uses_value_x(frame);
+    let (categories, series) = match (frame.columns.series, value_x) {
+        (Some(column), true) => (Vec::new(), long_points(frame, column)),
+        (None, true) => (Vec::new(), wide_points(frame)),
+        (Some(column), false) => long_form(frame, column),
+        (None, false) => wide_form(frame),
     };
     let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
-    let mut chart = Chart::new()
+    let x_axis = if value_x {
+        value_axis(frame)
+    } else {
+        category_axis(frame, categories)
+    };
+    let (chart, room) = add_axes(Chart::new(), frame, x_axis);
+    let base = if names.len() > 1 { 40 } else { 24 };
+    let mut chart = chart
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(grid(names.len() > 1));
+        .grid(room.apply(grid(names.len() > 1), base, BOTTOM));
     chart = with_legend(chart, &names);
-    chart = add_axes(chart, frame, categories);
     for (name, data) in series {
         chart = chart.series(make_series(frame, name, data));
     }
@@ -45,8 +65,8 @@ fn wide_form(frame: &Frame) -> (Vec<String>, SeriesData) {
         .y
         .iter()
         .map(|&y| {
-            let data = frame.rows.iter().map(|row| chart_value(&row[y])).collect();
-            (frame.name(y).to_string(), data)
+            let data = frame.rows.iter().map(|row| value(&row[y])).collect();
+            (frame.display(y).to_string(), data)
         })
         .collect();
     (categories, series)
@@ -73,13 +93,16 @@ fn long_form(frame: &Frame, series_column: usize) -> (Vec<String>, SeriesData) {
                 .map(|category| {
                     cells
                         .get(&(group.clone(), category.clone()))
-                        .map_or(CompositeValue::OptionalNumber(None), |v| chart_value(v))
+                        .map_or(DataPoint::from(CompositeValue::OptionalNumber(None)), |v| {
+                            value(v)
+                        })
                 })
                 .collect();
+            let name = frame.spec.display_name(group);
             let name = if several_y {
-                format!("{group} · {}", frame.name(y))
+                format!("{name} · {}", frame.display(y))
             } else {
-                group.clone()
+                name.to_string()
             };
             series.push((name, data));
         }
@@ -87,37 +110,63 @@ fn long_form(frame: &Frame, series_column: usize) -> (Vec<String>, SeriesData) {
     (categories, series)
 }
 
-/// The category axis and the value axis, swapped for horizontal bars (then
-/// the first category is drawn at the top).
-fn add_axes(chart: Chart, frame: &Frame, categories: Vec<String>) -> Chart {
-    let spec = frame.spec;
-    let mut category = Axis::new().type_(AxisType::Category).data(categories);
-    if let Some(name) = &spec.x_label {
-        category = category.name(name.as_str());
-    }
-    if spec.kind == ChartKind::Area {
-        category = category.boundary_gap(BoundaryGap::CategoryAxis(false));
-    }
-    let mut value = Axis::new().type_(AxisType::Value);
-    if let Some(name) = &spec.y_label {
-        value = value.name(name.as_str());
-    }
-    if is_horizontal(frame) {
-        chart.x_axis(value).y_axis(category.inverse(true))
+fn value(cell: &Value) -> DataPoint {
+    DataPoint::from(chart_value(cell))
+}
+
+fn category_axis(frame: &Frame, categories: Vec<String>) -> Axis {
+    let axis = Axis::new().type_(AxisType::Category).data(categories);
+    if frame.spec.kind == ChartKind::Area {
+        axis.boundary_gap(BoundaryGap::CategoryAxis(false))
     } else {
-        chart.x_axis(category).y_axis(value)
+        axis
     }
+}
+
+/// The x axis (categories or values) and the value axis, swapped for
+/// horizontal bars (then the first category is drawn at the top), with
+/// their titles and the room those need.
+fn add_axes(chart: Chart, frame: &Frame, x_axis: Axis) -> (Chart, Room) {
+    let spec = frame.spec;
+    let x_title = frame.title(spec.x_label.as_deref(), frame.columns.x_index());
+    let y_title = match frame.columns.y.as_slice() {
+        [only] => frame.title(spec.y_label.as_deref(), *only),
+        _ => spec.y_label.as_deref(),
+    };
+    let mut room = Room::default();
+    let value = Axis::new().type_(AxisType::Value);
+    let chart = if is_horizontal(frame) {
+        let labels = category_labels(frame);
+        let categories = title_beside(x_axis.inverse(true), x_title, &labels, &mut room);
+        let value = title_below(value, y_title, &mut room);
+        chart.x_axis(value).y_axis(categories)
+    } else {
+        let x_axis = title_below(x_axis, x_title, &mut room);
+        let value = title_above(value, y_title, false, &mut room);
+        chart.x_axis(x_axis).y_axis(value)
+    };
+    (chart, room)
+}
+
+/// The labels of a horizontal bar chart's category axis.
+fn category_labels(frame: &Frame) -> Vec<String> {
+    let x = frame.columns.x_index();
+    frame.rows.iter().map(|row| label(&row[x])).collect()
 }
 
 fn is_horizontal(frame: &Frame) -> bool {
     frame.spec.horizontal && frame.spec.kind == ChartKind::Bar
 }
 
-fn make_series(frame: &Frame, name: String, data: Vec<CompositeValue>) -> Series {
+fn make_series(frame: &Frame, name: String, data: Vec<DataPoint>) -> Series {
     let stacked = frame.spec.stacked;
     match frame.spec.kind {
         ChartKind::Line | ChartKind::Area => {
+            let crowded = data.len() > MAX_SYMBOLS;
             let mut line = Line::new().name(name).data(data);
+            if crowded {
+                line = line.show_symbol(false);
+            }
             if frame.spec.kind == ChartKind::Area {
                 line = line.area_style(AreaStyle::new().opacity(0.25));
             }
@@ -236,6 +285,8 @@ mod tests {
         .unwrap();
         assert_eq!(line["series"][0]["type"], json!("line"));
         assert!(line["series"][0].get("areaStyle").is_none());
+        // Two points: symbols shown (ECharts' default).
+        assert!(line["series"][0].get("showSymbol").is_none());
         assert_eq!(line["tooltip"]["trigger"], json!("axis"));
 
         let mut s = spec(ChartKind::Area, &["revenue"]);
@@ -254,5 +305,66 @@ mod tests {
         t.push(vec![json!(evil), json!(1)]);
         let option = build_option(&spec(ChartKind::Bar, &["revenue"]), &t, Language::En).unwrap();
         assert_eq!(option["xAxis"]["data"], json!([evil]));
+    }
+
+    #[test]
+    fn labels_name_series_legend_and_untitled_axes() {
+        let mut s = spec(ChartKind::Bar, &["revenue", "orders"]);
+        s.labels = [
+            ("segment".to_string(), "Segmen".to_string()),
+            ("revenue".to_string(), "Pendapatan".to_string()),
+        ]
+        .into();
+        let option = build_option(&s, &segments(), Language::Id).unwrap();
+        assert_eq!(option["series"][0]["name"], json!("Pendapatan"));
+        // No label: the column name.
+        assert_eq!(option["series"][1]["name"], json!("orders"));
+        assert_eq!(option["legend"]["data"][0]["name"], json!("Pendapatan"));
+        // x title from `labels`, centred under the axis; two y columns: no y title.
+        assert_eq!(option["xAxis"]["name"], json!("Segmen"));
+        assert_eq!(option["xAxis"]["nameLocation"], json!("middle"));
+        assert!(option["yAxis"].get("name").is_none());
+
+        // One y column: its label titles the value axis, unless y_label is set.
+        let mut s = spec(ChartKind::Line, &["revenue"]);
+        s.labels = [("revenue".to_string(), "Pendapatan".to_string())].into();
+        let option = build_option(&s, &segments(), Language::Id).unwrap();
+        assert_eq!(option["yAxis"]["name"], json!("Pendapatan"));
+        assert_eq!(option["yAxis"]["nameTextStyle"]["align"], json!("left"));
+        s.y_label = Some("Rp".into());
+        let option = build_option(&s, &segments(), Language::Id).unwrap();
+        assert_eq!(option["yAxis"]["name"], json!("Rp"));
+    }
+
+    #[test]
+    fn long_form_series_values_take_labels_too() {
+        let mut t = Table::new(["month", "kind", "customers"]);
+        t.push(vec![json!("Jan"), json!("new"), json!(5)]);
+        t.push(vec![json!("Jan"), json!("active"), json!(9)]);
+        let s = ChartSpec {
+            kind: ChartKind::Line,
+            table: "t".into(),
+            x: Some("month".into()),
+            y: vec!["customers".into()],
+            series: Some("kind".into()),
+            labels: [("new".to_string(), "Baru".to_string())].into(),
+            ..ChartSpec::default()
+        };
+        let option = build_option(&s, &t, Language::Id).unwrap();
+        assert_eq!(option["series"][0]["name"], json!("Baru"));
+        assert_eq!(option["series"][1]["name"], json!("active"));
+    }
+
+    #[test]
+    fn horizontal_category_title_sits_beside_the_labels() {
+        let mut s = spec(ChartKind::Bar, &["revenue"]);
+        s.horizontal = true;
+        s.x_label = Some("Segment".into());
+        let option = build_option(&s, &segments(), Language::En).unwrap();
+        assert_eq!(option["yAxis"]["name"], json!("Segment"));
+        assert_eq!(option["yAxis"]["nameLocation"], json!("middle"));
+        // Labels "B2B", "B2C": 3 * 7 px + 14 px.
+        assert_eq!(option["yAxis"]["nameGap"], json!(35.0));
+        assert_eq!(option["grid"][0]["left"], json!(24));
     }
 }

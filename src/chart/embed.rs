@@ -36,9 +36,13 @@ pub fn chart_html(
     let _ = write!(
         html,
         "<figure class=\"chart chart-{kind}\" id=\"chart-{}\" data-kind=\"{kind}\" \
-         data-format=\"{}\" data-currency=\"{}\" data-locale=\"{}\"{}>",
+         data-format=\"{}\"{} data-currency=\"{}\" data-locale=\"{}\"{}>",
         escape_html(id),
         format_name(spec.format),
+        spec.x_format.map_or(String::new(), |f| format!(
+            " data-x-format=\"{}\"",
+            format_name(f)
+        )),
         escape_html(currency),
         locale_tag(language),
         if needs_gl(spec) {
@@ -47,7 +51,7 @@ pub fn chart_html(
             ""
         },
     );
-    html.push_str(&select_html(option));
+    html.push_str(&select_html(spec, option));
     let _ = write!(
         html,
         "<div class=\"chart-canvas\" style=\"height:{}px\"></div>",
@@ -128,9 +132,10 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
-/// The dropdown of a chart with `select`; option values are indexes into
-/// the option list, the visible text is the escaped data value.
-fn select_html(option: &Value) -> String {
+/// The dropdown of a chart with `select`, labelled with the column's
+/// display name; option values are indexes into the option list, the
+/// visible text is the escaped data value.
+fn select_html(spec: &ChartSpec, option: &Value) -> String {
     let Some(select) = option.get(SELECT_KEY) else {
         return String::new();
     };
@@ -141,7 +146,7 @@ fn select_html(option: &Value) -> String {
     let values = select.get("values").and_then(Value::as_array);
     let mut html = format!(
         "<label class=\"chart-select-label\"><span>{}</span> <select class=\"chart-select\">",
-        escape_html(&one_line(column))
+        escape_html(&one_line(spec.display_name(column)))
     );
     for (i, value) in values.into_iter().flatten().enumerate() {
         let text = value.as_str().unwrap_or_default();
@@ -268,6 +273,61 @@ mod tests {
         assert!(!html.contains('\n'));
         let en = chart_html("x", &s, &option, "USD", Language::En);
         assert!(en.contains("data-locale=\"en-US\"") && en.contains("data-currency=\"USD\""));
+    }
+
+    #[test]
+    fn x_format_and_select_label_reach_the_page() {
+        let mut s = spec();
+        s.x_format = Some(ValueFormat::Percent);
+        s.select = Some("group".into());
+        s.labels = [("group".to_string(), "Kelompok <A>".to_string())].into();
+        let option = build_option(&s, &evil_table(), Language::Id).unwrap();
+        let html = chart_html("p", &s, &option, "IDR", Language::Id);
+        assert!(
+            html.contains("data-format=\"money\" data-x-format=\"percent\" data-currency"),
+            "{html}"
+        );
+        assert!(html.contains("<span>Kelompok &lt;A&gt;</span>"), "{html}");
+        // Without x_format there is no attribute.
+        let html = chart_html("p", &spec(), &json!({}), "IDR", Language::Id);
+        assert!(!html.contains("data-x-format"));
+    }
+
+    /// The currency prefixes of `charts.js` (`var SYMBOLS = {...}`), with
+    /// its `\uXXXX` escapes decoded.
+    fn js_symbols() -> Vec<(String, String)> {
+        let js = include_str!("../../templates/static/charts.js");
+        let start = js.find("var SYMBOLS = {").unwrap() + "var SYMBOLS = {".len();
+        let body = &js[start..start + js[start..].find('}').unwrap()];
+        body.split(',')
+            .map(|pair| {
+                let (code, text) = pair.split_once(':').unwrap();
+                let text = text.trim().trim_matches('\'');
+                let decoded = match text.strip_prefix("\\u") {
+                    Some(hex) => char::from_u32(u32::from_str_radix(hex, 16).unwrap())
+                        .unwrap()
+                        .to_string(),
+                    None => text.to_string(),
+                };
+                (code.trim().to_string(), decoded)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn charts_js_writes_currencies_as_the_money_filter_does() {
+        use crate::render::locale::Locale;
+        let symbols = js_symbols();
+        let codes: Vec<&str> = symbols.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(codes, ["IDR", "USD", "INR", "EUR", "GBP"]);
+        for (code, prefix) in symbols {
+            // The money filter writes 7 as `<prefix>7` (zero decimals).
+            let money = Locale::new(Language::En, &code).money(7.0, None, Some(0));
+            assert_eq!(format!("{prefix}7"), money, "{code}");
+        }
+        // Other codes: `CODE ` in both (charts.js: `code + ' '`).
+        let chf = Locale::new(Language::En, "CHF").money(7.0, None, Some(0));
+        assert_eq!(chf, "CHF 7");
     }
 
     #[test]

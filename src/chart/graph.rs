@@ -1,6 +1,7 @@
 //! Network graphs (e.g. association rules): one edge per row from the `x`
 //! node to the first `y` node, weighted by `z` (e.g. lift); nodes are sized
-//! by their degree and laid out by force.
+//! by their degree and laid out by force, with room right of them for their
+//! labels (long names wrap).
 
 use std::collections::HashMap;
 use std::f64::consts::TAU;
@@ -21,6 +22,15 @@ const START_RADIUS: f64 = 200.0;
 /// Node symbol sizes run from `MIN_SIZE` (degree 1) up to `MIN_SIZE + SIZE_RANGE`.
 const MIN_SIZE: f64 = 10.0;
 const SIZE_RANGE: f64 = 30.0;
+/// Force layout repulsion between nodes.
+const REPULSION: u32 = 360;
+/// Pixels kept free around the graph's view box.
+const MARGIN: f64 = 24.0;
+/// Estimated width of one character of a 12 px label, and the bounds of the
+/// room kept for labels right of the nodes.
+const CHAR_WIDTH: f64 = 7.0;
+const MIN_LABEL_WIDTH: f64 = 40.0;
+const MAX_LABEL_WIDTH: f64 = 160.0;
 
 /// A force-directed graph over the frame's rows.
 pub(crate) fn build(frame: &Frame) -> Result<Value> {
@@ -37,7 +47,7 @@ pub(crate) fn build(frame: &Frame) -> Result<Value> {
         .collect();
     let nodes = make_nodes(&links);
     let category = GraphCategory {
-        name: frame.name(source).to_string(),
+        name: frame.display(source).to_string(),
     };
     let mut graph = Graph::new()
         .layout(GraphLayout::Force)
@@ -52,20 +62,52 @@ pub(crate) fn build(frame: &Frame) -> Result<Value> {
             categories: vec![category],
         });
     if let Some(z) = frame.columns.z {
-        graph = graph.name(frame.name(z));
+        graph = graph.name(frame.display(z));
     }
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .series(graph);
     let mut option = to_json(&chart)?;
-    // charming's force settings lack `repulsion`; without it nodes overlap.
-    if let Some(force) = option
-        .pointer_mut("/series/0/force")
+    if let Some(series) = option
+        .pointer_mut("/series/0")
         .and_then(Value::as_object_mut)
     {
-        force.insert("repulsion".into(), json!(220));
+        add_label_room(series, label_width(&node_names(frame, source, target)));
     }
     Ok(option)
+}
+
+/// What charming's graph settings lack: the force's `repulsion` (without
+/// it nodes overlap), a view box that leaves room right of the nodes for
+/// their labels, and labels that wrap instead of running off the canvas.
+fn add_label_room(series: &mut serde_json::Map<String, Value>, label_width: f64) {
+    if let Some(force) = series.get_mut("force").and_then(Value::as_object_mut) {
+        force.insert("repulsion".into(), json!(REPULSION));
+    }
+    series.insert("left".into(), json!(MARGIN));
+    series.insert("top".into(), json!(MARGIN));
+    series.insert("bottom".into(), json!(MARGIN));
+    series.insert("right".into(), json!(label_width + MARGIN));
+    if let Some(label) = series.get_mut("label").and_then(Value::as_object_mut) {
+        label.insert("width".into(), json!(label_width));
+        label.insert("overflow".into(), json!("break"));
+    }
+}
+
+/// Every node name of the frame: sources and targets.
+fn node_names(frame: &Frame, source: usize, target: usize) -> Vec<String> {
+    frame
+        .rows
+        .iter()
+        .flat_map(|row| [label(&row[source]), label(&row[target])])
+        .collect()
+}
+
+/// The pixel width kept for node labels: the longest name's estimated
+/// width, at most `MAX_LABEL_WIDTH` (longer names wrap).
+fn label_width(names: &[String]) -> f64 {
+    let chars = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    (chars as f64 * CHAR_WIDTH).clamp(MIN_LABEL_WIDTH, MAX_LABEL_WIDTH)
 }
 
 /// Distinct nodes in order of first appearance (sources and targets), each
@@ -137,7 +179,13 @@ mod tests {
         let g = &series[0];
         assert_eq!(g["type"], json!("graph"));
         assert_eq!(g["layout"], json!("force"));
-        assert_eq!(g["force"]["repulsion"], json!(220));
+        assert_eq!(g["force"]["repulsion"], json!(360));
+        // Longest name "butter": 6 * 7 px = 42 px kept right of the nodes,
+        // plus the 24 px margin.
+        assert_eq!(g["label"]["width"], json!(42.0));
+        assert_eq!(g["label"]["overflow"], json!("break"));
+        assert_eq!(g["right"], json!(66.0));
+        assert_eq!(g["left"], json!(24.0));
         let nodes = g["data"].as_array().unwrap();
         let names: Vec<_> = nodes.iter().map(|n| n["name"].clone()).collect();
         assert_eq!(names, vec![json!("bread"), json!("butter"), json!("jam")]);
@@ -175,5 +223,23 @@ mod tests {
         let sizes: Vec<_> = nodes.iter().map(|n| n["symbolSize"].clone()).collect();
         assert_eq!(sizes, vec![json!(40.0), json!(25.0), json!(25.0)]);
         assert!(option["series"][0]["links"][0].get("value").is_none());
+    }
+
+    #[test]
+    fn long_names_wrap_within_a_capped_label_room() {
+        let long = "Vans Old Skool Black White Limited Edition";
+        let mut t = Table::new(["from", "to"]);
+        t.push(vec![json!(long), json!("a")]);
+        let s = ChartSpec {
+            kind: ChartKind::Graph,
+            table: "t".into(),
+            x: Some("from".into()),
+            y: vec!["to".into()],
+            ..ChartSpec::default()
+        };
+        let option = build_option(&s, &t, Language::En).unwrap();
+        // 42 characters * 7 px = 294 px, capped at 160 px.
+        assert_eq!(option["series"][0]["label"]["width"], json!(160.0));
+        assert_eq!(option["series"][0]["right"], json!(184.0));
     }
 }

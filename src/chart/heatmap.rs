@@ -10,11 +10,17 @@ use charming::datatype::{CompositeValue, DataFrame, DataPoint, NumericValue};
 use charming::element::{AxisType, Label, Orient, SplitArea, Tooltip, Trigger};
 use charming::series::Heatmap;
 
+use super::axes::{Room, title_below, title_beside};
 use super::build::Frame;
 use super::columns::{chart_value, distinct_labels, label, number};
 
 /// Cells are labelled with their value while there are at most this many.
 const MAX_LABELLED_CELLS: usize = 200;
+
+/// Margins around the plot, in pixels, before axis titles: the visual map
+/// sits under the x axis labels.
+const TOP: i64 = 16;
+const BOTTOM: i64 = 64;
 
 /// A heatmap over the frame's rows. Cells without a value are left out;
 /// where an (x, y) pair repeats, its first row wins. The first `y` value is
@@ -26,24 +32,28 @@ pub(crate) fn build(frame: &Frame) -> Chart {
     let xs = distinct_labels(frame.rows, x);
     let ys = distinct_labels(frame.rows, y);
     let cells = collect_cells(frame, &xs, &ys, [x, y, z]);
-    let (min, max) = value_range(frame, z);
+    let (min, max) = colour_range(frame, [x, z]);
     let labelled = cells.len() <= MAX_LABELLED_CELLS;
-    let mut heatmap = Heatmap::new().name(frame.name(z)).data(cells);
+    let mut heatmap = Heatmap::new().name(frame.display(z)).data(cells);
     if labelled {
         heatmap = heatmap.label(Label::new().show(true));
     }
+    let mut room = Room::default();
+    let x_title = frame.title(frame.spec.x_label.as_deref(), x);
+    let y_title = frame.title(frame.spec.y_label.as_deref(), y);
+    let y_axis = title_beside(
+        category_axis(ys.clone()).inverse(true),
+        y_title,
+        &ys,
+        &mut room,
+    );
+    let x_axis = title_below(category_axis(xs), x_title, &mut room);
+    let grid = Grid::new().left("3%").right("4%").contain_label(true);
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .grid(
-            Grid::new()
-                .left("3%")
-                .right("4%")
-                .top(16)
-                .bottom(64)
-                .contain_label(true),
-        )
-        .x_axis(category_axis(xs, frame.spec.x_label.as_deref()))
-        .y_axis(category_axis(ys, frame.spec.y_label.as_deref()).inverse(true))
+        .grid(room.apply(grid, TOP, BOTTOM))
+        .x_axis(x_axis)
+        .y_axis(y_axis)
         .visual_map(
             VisualMap::new()
                 .min(min)
@@ -99,28 +109,37 @@ fn index_point(i: usize) -> DataPoint {
     DataPoint::from(CompositeValue::Number(NumericValue::Integer(i as i64)))
 }
 
-/// The smallest and largest cell value; 0..1 when there is none.
-fn value_range(frame: &Frame, z: usize) -> (f64, f64) {
-    let values = frame.rows.iter().filter_map(|row| number(&row[z]));
-    let (min, max) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+/// The colour scale: the spec's `min` / `max` where set, else the smallest
+/// and largest cell value outside the `range_exclude_x` columns; 0..1 when
+/// there is none.
+fn colour_range(frame: &Frame, [x, z]: [usize; 2]) -> (f64, f64) {
+    let excluded = &frame.spec.range_exclude_x;
+    let values = frame
+        .rows
+        .iter()
+        .filter(|row| !excluded.contains(&label(&row[x])))
+        .filter_map(|row| number(&row[z]));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
-    if min.is_finite() {
+    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+    let min = frame.spec.min.unwrap_or(lo);
+    let max = frame.spec.max.unwrap_or(hi);
+    // One bound set beyond all the data: the range collapses onto it.
+    if min <= max {
         (min, max)
+    } else if frame.spec.max.is_some() {
+        (max, max)
     } else {
-        (0.0, 1.0)
+        (min, min)
     }
 }
 
-fn category_axis(data: Vec<String>, name: Option<&str>) -> Axis {
-    let axis = Axis::new()
+fn category_axis(data: Vec<String>) -> Axis {
+    Axis::new()
         .type_(AxisType::Category)
         .data(data)
-        .split_area(SplitArea::new().show(true));
-    match name {
-        Some(n) => axis.name(n),
-        None => axis,
-    }
+        .split_area(SplitArea::new().show(true))
 }
 
 #[cfg(test)]
@@ -167,5 +186,81 @@ mod tests {
         // min/max over the non-null values 1.0, 0.25, 1.0.
         assert_eq!(option["visualMap"][0]["min"], json!(0.25));
         assert_eq!(option["visualMap"][0]["max"], json!(1.0));
+    }
+
+    fn retention_spec() -> ChartSpec {
+        ChartSpec {
+            kind: ChartKind::Heatmap,
+            table: "cohorts.retention".into(),
+            x: Some("month".into()),
+            y: vec!["cohort".into()],
+            z: Some("retention".into()),
+            ..ChartSpec::default()
+        }
+    }
+
+    /// Three cohorts over months 0..2; month 0 is always 1.0.
+    fn cohorts() -> Table {
+        let mut t = Table::new(["cohort", "month", "retention"]);
+        for (cohort, m1, m2) in [("2024-01", 0.3, 0.2), ("2024-02", 0.4, 0.1)] {
+            t.push(vec![json!(cohort), json!(0), json!(1.0)]);
+            t.push(vec![json!(cohort), json!(1), json!(m1)]);
+            t.push(vec![json!(cohort), json!(2), json!(m2)]);
+        }
+        t
+    }
+
+    #[test]
+    fn excluded_x_columns_stay_out_of_the_automatic_range() {
+        let mut s = retention_spec();
+        s.range_exclude_x = vec!["0".into()];
+        let option = build_option(&s, &cohorts(), Language::En).unwrap();
+        // Months 1..2 hold 0.3, 0.2, 0.4, 0.1: range 0.1..0.4.
+        assert_eq!(option["visualMap"][0]["min"], json!(0.1));
+        assert_eq!(option["visualMap"][0]["max"], json!(0.4));
+        // Month 0 is still drawn: 6 cells.
+        assert_eq!(option["series"][0]["data"].as_array().unwrap().len(), 6);
+    }
+
+    #[test]
+    fn explicit_bounds_override_the_data() {
+        let mut s = retention_spec();
+        s.max = Some(0.5);
+        let option = build_option(&s, &cohorts(), Language::En).unwrap();
+        // min from the data (0.1), max as set.
+        assert_eq!(option["visualMap"][0]["min"], json!(0.1));
+        assert_eq!(option["visualMap"][0]["max"], json!(0.5));
+        s.min = Some(0.0);
+        let option = build_option(&s, &cohorts(), Language::En).unwrap();
+        assert_eq!(option["visualMap"][0]["min"], json!(0.0));
+        // A max below every value collapses the range onto it.
+        s.min = None;
+        s.max = Some(0.05);
+        let option = build_option(&s, &cohorts(), Language::En).unwrap();
+        assert_eq!(option["visualMap"][0]["min"], json!(0.05));
+        assert_eq!(option["visualMap"][0]["max"], json!(0.05));
+    }
+
+    #[test]
+    fn axis_titles_have_room_inside_the_canvas() {
+        let mut s = retention_spec();
+        s.x_label = Some("Bulan ke-".into());
+        s.labels = [
+            ("cohort".to_string(), "Kohort".to_string()),
+            ("retention".to_string(), "Retensi".to_string()),
+        ]
+        .into();
+        let option = build_option(&s, &cohorts(), Language::Id).unwrap();
+        assert_eq!(option["xAxis"]["name"], json!("Bulan ke-"));
+        assert_eq!(option["xAxis"]["nameLocation"], json!("middle"));
+        // The y title comes from `labels`, left of the 7-character cohort
+        // labels: 7 * 7 px + 14 px.
+        assert_eq!(option["yAxis"]["name"], json!("Kohort"));
+        assert_eq!(option["yAxis"]["nameLocation"], json!("middle"));
+        assert_eq!(option["yAxis"]["nameGap"], json!(63.0));
+        assert_eq!(option["series"][0]["name"], json!("Retensi"));
+        // Grid: 16 px top, 64 px + 26 px bottom, 24 px left.
+        assert_eq!(option["grid"][0]["bottom"], json!(90));
+        assert_eq!(option["grid"][0]["left"], json!(24));
     }
 }

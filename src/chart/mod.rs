@@ -1,6 +1,7 @@
 //! Chart building: turns a `ChartSpec` and its result table into ECharts
 //! option JSON with `charming`, and embeds it safely in HTML.
 
+mod axes;
 pub mod build;
 mod cartesian;
 mod columns;
@@ -10,6 +11,7 @@ mod heatmap;
 mod pie;
 mod scatter;
 pub mod spec;
+mod value_x;
 
 pub use build::{SELECT_KEY, build_option, needs_gl};
 pub use embed::{chart_html, escape_html, script_json};

@@ -26,7 +26,7 @@ pub(crate) fn build(frame: &Frame) -> Chart {
         vec!["0%", "68%"]
     };
     let pie = Pie::new()
-        .name(frame.name(y))
+        .name(frame.display(y))
         .radius(radius)
         .center(vec!["50%", "45%"])
         .data(slices);
@@ -80,6 +80,14 @@ mod tests {
         assert_eq!(series[0]["radius"], json!(["0%", "68%"]));
         assert_eq!(option["tooltip"]["trigger"], json!("item"));
         assert!(option.get("xAxis").is_none());
+    }
+
+    #[test]
+    fn labels_name_the_series() {
+        let mut s = spec(ChartKind::Pie);
+        s.labels = [("customers".to_string(), "Pelanggan".to_string())].into();
+        let option = build_option(&s, &shares(), Language::Id).unwrap();
+        assert_eq!(option["series"][0]["name"], json!("Pelanggan"));
     }
 
     #[test]

@@ -7,13 +7,17 @@ use std::collections::HashMap;
 use charming::Chart;
 use charming::component::Axis;
 use charming::datatype::{CompositeValue, DataPoint};
-use charming::element::{AxisType, NameLocation, Tooltip, Trigger};
+use charming::element::{AxisType, Tooltip, Trigger};
 use charming::series::Scatter;
 use serde_json::{Value, json};
 
+use super::axes::{Room, title_above, title_below};
 use super::build::{Frame, grid, to_json, with_legend};
 use super::columns::{chart_value, distinct_labels, label};
 use crate::error::Result;
+
+/// Margin under the x axis labels, in pixels, before the axis title.
+const BOTTOM: i64 = 10;
 
 /// Points of one colour group: a name and, per point, one cell per dimension.
 type Group<'a> = (String, Vec<Vec<&'a Value>>);
@@ -27,25 +31,26 @@ pub(crate) fn build_2d(frame: &Frame) -> Chart {
             .columns
             .y
             .iter()
-            .map(|&y| (frame.name(y).to_string(), points(frame.rows, &[x, y])))
+            .map(|&y| (frame.display(y).to_string(), points(frame.rows, &[x, y])))
             .collect(),
     };
     let names: Vec<String> = groups.iter().map(|(name, _)| name.clone()).collect();
-    let x_name = axis_name(frame.spec.x_label.as_deref(), frame.name(x));
+    let x_name = axis_name(frame.spec.x_label.as_deref(), frame.display(x));
     let y_name = axis_name(
         frame.spec.y_label.as_deref(),
-        frame.name(frame.columns.y_first()),
+        frame.display(frame.columns.y_first()),
     );
-    // The x axis name sits centred under the axis labels, out of the way of
-    // the last tick label; the grid leaves room for it.
-    let x_axis = value_axis(x_name)
-        .name_location(NameLocation::Middle)
-        .name_gap(28);
+    // The x title sits centred under the tick labels and the y title above
+    // its axis, both inside the canvas; the grid leaves room for them.
+    let mut room = Room::default();
+    let x_axis = title_below(value_axis(), Some(&x_name), &mut room);
+    let y_axis = title_above(value_axis(), Some(&y_name), false, &mut room);
+    let top = if names.len() > 1 { 40 } else { 24 };
     let mut chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .grid(grid(names.len() > 1).bottom(32))
+        .grid(room.apply(grid(names.len() > 1), top, BOTTOM))
         .x_axis(x_axis)
-        .y_axis(value_axis(y_name));
+        .y_axis(y_axis);
     chart = with_legend(chart, &names);
     for (name, pts) in groups {
         let data: Vec<DataPoint> = pts
@@ -69,7 +74,7 @@ pub(crate) fn build_3d(frame: &Frame) -> Result<Value> {
     let dims = [x, y, z];
     let groups: Vec<Group> = match frame.columns.series {
         Some(s) => grouped(frame, s, &dims),
-        None => vec![(frame.name(y).to_string(), points(frame.rows, &dims))],
+        None => vec![(frame.display(y).to_string(), points(frame.rows, &dims))],
     };
     let names: Vec<String> = groups.iter().map(|(name, _)| name.clone()).collect();
     let chart = with_legend(Chart::new().tooltip(Tooltip::new()), &names);
@@ -86,13 +91,13 @@ pub(crate) fn build_3d(frame: &Frame) -> Result<Value> {
         .collect();
     if let Value::Object(map) = &mut option {
         map.insert("grid3D".into(), json!({}));
-        let x_name = axis_name(frame.spec.x_label.as_deref(), frame.name(x));
-        let y_name = axis_name(frame.spec.y_label.as_deref(), frame.name(y));
+        let x_name = axis_name(frame.spec.x_label.as_deref(), frame.display(x));
+        let y_name = axis_name(frame.spec.y_label.as_deref(), frame.display(y));
         map.insert("xAxis3D".into(), json!({"type": "value", "name": x_name}));
         map.insert("yAxis3D".into(), json!({"type": "value", "name": y_name}));
         map.insert(
             "zAxis3D".into(),
-            json!({"type": "value", "name": frame.name(z)}),
+            json!({"type": "value", "name": frame.display(z)}),
         );
         map.insert("series".into(), Value::Array(series));
     }
@@ -100,7 +105,8 @@ pub(crate) fn build_3d(frame: &Frame) -> Result<Value> {
 }
 
 /// Rows grouped by the label in column `series`, in order of first
-/// appearance, each row reduced to the cells of `dims`.
+/// appearance and named by its display name, each row reduced to the cells
+/// of `dims`.
 fn grouped<'a>(frame: &Frame<'a>, series: usize, dims: &[usize]) -> Vec<Group<'a>> {
     let order = distinct_labels(frame.rows, series);
     let mut by_label: HashMap<String, Vec<&'a Vec<Value>>> = HashMap::new();
@@ -112,7 +118,7 @@ fn grouped<'a>(frame: &Frame<'a>, series: usize, dims: &[usize]) -> Vec<Group<'a
         .map(|name| {
             let rows = by_label.remove(&name).unwrap_or_default();
             let pts = points(&rows, dims);
-            (name, pts)
+            (frame.spec.display_name(&name).to_string(), pts)
         })
         .collect()
 }
@@ -132,8 +138,8 @@ fn axis_name(label: Option<&str>, column: &str) -> String {
     label.unwrap_or(column).to_string()
 }
 
-fn value_axis(name: String) -> Axis {
-    Axis::new().type_(AxisType::Value).scale(true).name(name)
+fn value_axis() -> Axis {
+    Axis::new().type_(AxisType::Value).scale(true)
 }
 
 #[cfg(test)]
@@ -185,6 +191,28 @@ mod tests {
         assert_eq!(option["xAxis"]["nameLocation"], json!("middle"));
         assert_eq!(option["yAxis"]["name"], json!("frequency"));
         assert_eq!(option["legend"]["data"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn labels_name_groups_and_axes() {
+        let mut s = spec(ChartKind::Scatter, Some("cluster"));
+        s.labels = [
+            ("recency".to_string(), "Recency (days)".to_string()),
+            ("A".to_string(), "Loyal".to_string()),
+        ]
+        .into();
+        let option = build_option(&s, &rfm(), Language::En).unwrap();
+        assert_eq!(option["xAxis"]["name"], json!("Recency (days)"));
+        assert_eq!(option["yAxis"]["name"], json!("frequency"));
+        assert_eq!(option["series"][0]["name"], json!("Loyal"));
+        assert_eq!(option["series"][1]["name"], json!("B"));
+        let s3 = ChartSpec {
+            kind: ChartKind::Scatter3d,
+            ..s
+        };
+        let option = build_option(&s3, &rfm(), Language::En).unwrap();
+        assert_eq!(option["xAxis3D"]["name"], json!("Recency (days)"));
+        assert_eq!(option["series"][0]["name"], json!("Loyal"));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! chart type. Reports declare these in front matter; analyses declare their
 //! built-in charts with the same type.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// A chart over one result table. One series per `y` column; with `series`,
@@ -53,6 +55,33 @@ pub struct ChartSpec {
     pub x_label: Option<String>,
     #[serde(default)]
     pub y_label: Option<String>,
+    /// Display names by column name (and, with `series`, by series value):
+    /// used for series names, the legend, tooltips, the dropdown label and
+    /// the axis titles `x_label` / `y_label` leave unset.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// How a numeric `x` is written on its axis (line, area, scatter); the
+    /// default is a plain number.
+    #[serde(default)]
+    pub x_format: Option<ValueFormat>,
+    /// Heatmap colour scale bounds; taken from the data when absent.
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Heatmap: `x` values whose cells stay out of the automatic colour
+    /// scale (e.g. `["0"]`, month 0 of a retention matrix, always 100%).
+    /// They are still drawn, in the colour of the nearest bound.
+    #[serde(default)]
+    pub range_exclude_x: Vec<String>,
+}
+
+impl ChartSpec {
+    /// The display name of a column (or series value): its `labels` entry,
+    /// else the name itself.
+    pub fn display_name<'a>(&'a self, name: &'a str) -> &'a str {
+        self.labels.get(name).map_or(name, String::as_str)
+    }
 }
 
 /// The chart types a report can ask for.
@@ -79,4 +108,38 @@ pub enum ValueFormat {
     Number,
     Money,
     Percent,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_settings_read_from_front_matter_and_default_off() {
+        let spec: ChartSpec = toml::from_str(
+            r#"
+            type = "heatmap"
+            table = "cohorts.retention"
+            x = "month_index"
+            y = ["cohort"]
+            z = "rate"
+            labels = { cohort = "Kohort", rate = "Retensi" }
+            x_format = "percent"
+            min = 0
+            max = 0.5
+            range_exclude_x = ["0"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(spec.display_name("cohort"), "Kohort");
+        assert_eq!(spec.display_name("month_index"), "month_index");
+        assert_eq!(spec.x_format, Some(ValueFormat::Percent));
+        assert_eq!((spec.min, spec.max), (Some(0.0), Some(0.5)));
+        assert_eq!(spec.range_exclude_x, vec!["0".to_string()]);
+
+        let plain: ChartSpec = toml::from_str("type = \"line\"\ntable = \"t\"").unwrap();
+        assert!(plain.labels.is_empty() && plain.range_exclude_x.is_empty());
+        assert_eq!((plain.x_format, plain.min, plain.max), (None, None, None));
+        assert!(toml::from_str::<ChartSpec>("type = \"line\"\ntable = \"t\"\nlabel = {}").is_err());
+    }
 }

@@ -9,7 +9,7 @@ use crate::content::{Page, Report};
 use crate::error::{Error, Result};
 use crate::table::Table;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tera::{Context, Function, Tera};
 
@@ -86,11 +86,15 @@ impl Function for ChartFn {
     }
 }
 
-/// `{{ table(name="b2b.segments", limit=10, percent=["x"], money=["revenue"]) }}`
+/// `{{ table(name="b2b.segments", limit=10, percent=["x"], money=["revenue"],
+/// columns=["segment", "revenue"], headers=["Segmen", "Pendapatan"]) }}`
 struct TableFn {
     placeables: Arc<Placeables>,
     locale: Locale,
 }
+
+/// The arguments `table()` takes.
+const TABLE_ARGS: [&str; 6] = ["name", "limit", "percent", "money", "columns", "headers"];
 
 impl Function for TableFn {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -98,10 +102,13 @@ impl Function for TableFn {
         let Some((table, csv)) = self.placeables.tables.get(&name) else {
             return Err(unknown("table", &name, self.placeables.tables.keys()));
         };
-        for key in args.keys() {
-            if !["name", "limit", "percent", "money"].contains(&key.as_str()) {
+        let mut keys: Vec<&String> = args.keys().collect();
+        keys.sort();
+        for key in keys {
+            if !TABLE_ARGS.contains(&key.as_str()) {
                 return Err(tera::Error::msg(format!(
-                    "function `table`: unknown argument `{key}`; it takes name, limit, percent, money"
+                    "function `table`: unknown argument `{key}`; it takes {}",
+                    TABLE_ARGS.join(", ")
                 )));
             }
         }
@@ -110,12 +117,19 @@ impl Function for TableFn {
                 .get("limit")
                 .and_then(Value::as_u64)
                 .map(|n| n as usize),
-            percent: list_arg(args, "percent"),
-            money: list_arg(args, "money"),
+            percent: list_arg(args, "percent").into_iter().collect(),
+            money: list_arg(args, "money").into_iter().collect(),
+            columns: list_arg(args, "columns"),
+            headers: list_arg(args, "headers"),
             csv_url: Some(csv),
             download_label: &self.placeables.download_label,
         };
-        Ok(Value::String(table_html(table, &view, &self.locale)))
+        table_html(table, &view, &self.locale)
+            .map(Value::String)
+            .map_err(|e| {
+                let hint = e.hint_text().map(|h| format!(" ({h})")).unwrap_or_default();
+                tera::Error::msg(format!("table `{name}`: {}{hint}", e.message()))
+            })
     }
 
     fn is_safe(&self) -> bool {
@@ -154,14 +168,18 @@ fn string_arg(function: &str, args: &HashMap<String, Value>, key: &str) -> tera:
     }
 }
 
-fn list_arg(args: &HashMap<String, Value>, key: &str) -> BTreeSet<String> {
+/// A list of strings in argument order (a single string is a list of one).
+fn list_arg(args: &HashMap<String, Value>, key: &str) -> Vec<String> {
     match args.get(key) {
         Some(Value::Array(items)) => items
             .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => crate::table::cell_text(other),
+            })
             .collect(),
-        Some(Value::String(s)) => [s.clone()].into(),
-        _ => BTreeSet::new(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
     }
 }
 
@@ -256,4 +274,63 @@ fn find_line(body: &str, needle: &str) -> Option<usize> {
         let last = needle.rsplit('.').next()?;
         body.lines().position(|l| l.contains(last))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Language;
+    use serde_json::json;
+
+    fn table_fn() -> TableFn {
+        let mut t = Table::new(["segment", "revenue"]);
+        t.push(vec![json!("B2B"), json!(1500)]);
+        let mut placeables = Placeables::default();
+        placeables.tables.insert(
+            "b2b.segments".into(),
+            (t, "results/b2b/segments.csv".into()),
+        );
+        TableFn {
+            placeables: Arc::new(placeables),
+            locale: Locale::new(Language::Id, "IDR"),
+        }
+    }
+
+    fn call(args: Value) -> tera::Result<Value> {
+        let args: HashMap<String, Value> = serde_json::from_value(args).unwrap();
+        table_fn().call(&args)
+    }
+
+    #[test]
+    fn table_takes_columns_and_headers() {
+        let html = call(json!({
+            "name": "b2b.segments",
+            "columns": ["revenue", "segment"],
+            "headers": ["Pendapatan", "Segmen"],
+            "money": ["revenue"],
+        }))
+        .unwrap();
+        let html = html.as_str().unwrap();
+        assert!(
+            html.contains(">Pendapatan</th><th scope=\"col\">Segmen</th>"),
+            "{html}"
+        );
+        assert!(html.contains(">Rp 1.500</td><td>B2B</td>"), "{html}");
+    }
+
+    #[test]
+    fn table_errors_name_the_table_and_the_arguments() {
+        let err = call(json!({"name": "b2b.segments", "headers": ["A"]})).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("table `b2b.segments`: `headers` needs one name per shown column, 2"),
+            "{msg}"
+        );
+        let err = call(json!({"name": "b2b.segments", "header": ["A"]})).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown argument `header`"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("columns, headers"), "{err}");
+    }
 }

@@ -1,8 +1,10 @@
-//! Result tables as HTML: escaped cells, numbers formatted for the locale
-//! with their raw value kept for sorting, and a CSV download link.
+//! Result tables as HTML: the columns picked (and their headers renamed)
+//! for the page, escaped cells, numbers formatted for the locale with their
+//! raw value kept for sorting, and a CSV download link (of the whole table).
 
 use super::locale::{Locale, MISSING};
 use crate::chart::escape_html;
+use crate::error::{Error, Result};
 use crate::table::Table;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -18,31 +20,46 @@ pub struct TableView<'a> {
     pub percent: BTreeSet<String>,
     /// Columns shown as money in the locale's currency.
     pub money: BTreeSet<String>,
+    /// Columns to show, in this order; every column, in table order, when
+    /// empty.
+    pub columns: Vec<String>,
+    /// Header texts of the shown columns, in order; the column names when
+    /// empty.
+    pub headers: Vec<String>,
     /// Relative URL of the table's CSV, for the download link.
     pub csv_url: Option<&'a str>,
     /// Text of the download link.
     pub download_label: &'a str,
 }
 
-/// The table as one line of HTML (it is placed inside Markdown).
-pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> String {
+/// The table as one line of HTML (it is placed inside Markdown). A
+/// `columns` entry the table lacks, or a `headers` list whose length is not
+/// the number of shown columns, is an error.
+pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> Result<String> {
+    let shown = shown_columns(table, view)?;
     let mut html = String::from(
         "<div class=\"table-block\"><div class=\"table-wrap\"><table class=\"data-table\"><thead><tr>",
     );
-    let kinds: Vec<CellKind> = table.columns.iter().map(|c| column_kind(c, view)).collect();
-    let numeric: Vec<bool> = (0..table.columns.len())
-        .map(|i| table.rows.iter().any(|r| r[i].is_number()))
+    let kinds: Vec<CellKind> = shown
+        .iter()
+        .map(|&i| column_kind(&table.columns[i], view))
         .collect();
-    for (i, c) in table.columns.iter().enumerate() {
-        let class = if numeric[i] { " class=\"num\"" } else { "" };
-        let _ = write!(html, "<th scope=\"col\"{class}>{}</th>", escape_html(c));
+    for (n, &i) in shown.iter().enumerate() {
+        let numeric = table.rows.iter().any(|r| r[i].is_number());
+        let class = if numeric { " class=\"num\"" } else { "" };
+        let header = view.headers.get(n).unwrap_or(&table.columns[i]);
+        let _ = write!(
+            html,
+            "<th scope=\"col\"{class}>{}</th>",
+            escape_html(header)
+        );
     }
     html.push_str("</tr></thead><tbody>");
-    let shown = view.limit.unwrap_or(usize::MAX);
-    for row in table.rows.iter().take(shown) {
+    let limit = view.limit.unwrap_or(usize::MAX);
+    for row in table.rows.iter().take(limit) {
         html.push_str("<tr>");
-        for (cell, kind) in row.iter().zip(&kinds) {
-            write_cell(&mut html, cell, *kind, locale);
+        for (&i, kind) in shown.iter().zip(&kinds) {
+            write_cell(&mut html, &row[i], *kind, locale);
         }
         html.push_str("</tr>");
     }
@@ -56,7 +73,41 @@ pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> String {
         );
     }
     html.push_str("</div>");
-    html
+    Ok(html)
+}
+
+/// Positions of the columns the view shows, checked against the table.
+fn shown_columns(table: &Table, view: &TableView) -> Result<Vec<usize>> {
+    let shown = if view.columns.is_empty() {
+        (0..table.columns.len()).collect()
+    } else {
+        view.columns
+            .iter()
+            .map(|name| {
+                table.column_index(name).ok_or_else(|| {
+                    Error::new(format!(
+                        "`columns` names `{name}`, which the table does not have (columns: {})",
+                        table.columns.join(", ")
+                    ))
+                    .hint("list columns of the table, in the order to show them")
+                })
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
+    if !view.headers.is_empty() && view.headers.len() != shown.len() {
+        return Err(Error::new(format!(
+            "`headers` needs one name per shown column, {} ({}), but has {}",
+            shown.len(),
+            shown
+                .iter()
+                .map(|&i| table.columns[i].as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            view.headers.len()
+        ))
+        .hint("give one header per shown column, or pick the columns with `columns=[...]`"));
+    }
+    Ok(shown)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -132,7 +183,7 @@ mod tests {
             download_label: "Unduh CSV",
             ..TableView::default()
         };
-        let html = table_html(&sample(), &view, &Locale::new(Language::Id, "IDR"));
+        let html = table_html(&sample(), &view, &Locale::new(Language::Id, "IDR")).unwrap();
         assert!(html.contains("<td>&lt;b&gt;Set&lt;/b&gt;</td>"), "{html}");
         assert!(!html.contains("<b>Set"));
         assert!(html.contains("data-value=\"1234\">1.234</td>"));
@@ -149,8 +200,78 @@ mod tests {
             limit: Some(1),
             ..TableView::default()
         };
-        let html = table_html(&sample(), &view, &Locale::new(Language::En, "USD"));
+        let html = table_html(&sample(), &view, &Locale::new(Language::En, "USD")).unwrap();
         assert_eq!(html.matches("<tr>").count(), 2);
         assert!(html.contains(">1,234</td>"));
+    }
+
+    #[test]
+    fn headers_rename_every_column_in_order() {
+        let view = TableView {
+            headers: vec![
+                "Kategori".into(),
+                "Unit".into(),
+                "<Omzet>".into(),
+                "Porsi".into(),
+            ],
+            ..TableView::default()
+        };
+        let html = table_html(&sample(), &view, &Locale::new(Language::Id, "IDR")).unwrap();
+        assert!(
+            html.contains(
+                "<tr><th scope=\"col\">Kategori</th><th scope=\"col\" class=\"num\">Unit</th>\
+             <th scope=\"col\" class=\"num\">&lt;Omzet&gt;</th>\
+             <th scope=\"col\" class=\"num\">Porsi</th></tr>"
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn columns_pick_and_order_cells_and_keep_their_formats() {
+        let view = TableView {
+            columns: vec!["share".into(), "category".into()],
+            headers: vec!["Porsi".into(), "Kategori".into()],
+            ..TableView::default()
+        };
+        let html = table_html(&sample(), &view, &Locale::new(Language::Id, "IDR")).unwrap();
+        assert!(
+            html.contains(
+                "<th scope=\"col\" class=\"num\">Porsi</th><th scope=\"col\">Kategori</th>"
+            )
+        );
+        // Rows hold the picked cells in the picked order; `share` still
+        // formats as a percentage (0.5 -> 50,0%).
+        assert!(
+            html.contains("<tr><td class=\"num\" data-value=\"0.5\">50,0%</td><td>kurta</td></tr>"),
+            "{html}"
+        );
+        assert!(!html.contains("1.234"));
+    }
+
+    #[test]
+    fn unknown_columns_and_miscounted_headers_are_errors() {
+        let locale = Locale::new(Language::En, "USD");
+        let view = TableView {
+            columns: vec!["qty".into(), "revnue".into()],
+            ..TableView::default()
+        };
+        let err = table_html(&sample(), &view, &locale).unwrap_err();
+        assert!(err.message().contains("`revnue`"), "{err}");
+        assert!(
+            err.message().contains("category, qty, revenue, share"),
+            "{err}"
+        );
+        let view = TableView {
+            headers: vec!["A".into(), "B".into()],
+            ..TableView::default()
+        };
+        let err = table_html(&sample(), &view, &locale).unwrap_err();
+        assert!(
+            err.message().contains(
+                "one name per shown column, 4 (category, qty, revenue, share), but has 2"
+            ),
+            "{err}"
+        );
     }
 }

@@ -57,28 +57,83 @@
     }
   }
 
-  /* Formatters per figure: full (tooltips, labels), compact (axes), plain (numbers). */
+  /* Currency symbols as src/render/locale.rs writes them (the `money`
+   * filter): Intl's own symbols differ by locale (`US$` in id-ID). */
+  var SYMBOLS = { IDR: 'Rp ', USD: '$', INR: '\u20b9', EUR: '\u20ac', GBP: '\u00a3' };
+
+  function currencyPrefix(code) {
+    if (!code) {
+      return '';
+    }
+    return Object.prototype.hasOwnProperty.call(SYMBOLS, code) ? SYMBOLS[code] : code + ' ';
+  }
+
+  /* IDR and JPY are written without decimals, other currencies with two. */
+  function moneyDecimals(code) {
+    return code === 'IDR' || code === 'JPY' ? 0 : 2;
+  }
+
+  /* Money: the number in the locale's digits, then `-`, symbol, number,
+   * as `-Rp 1.234`; no sign when the amount rounds to zero. */
+  function moneyFormat(nf, prefix) {
+    var zero = nf.format(0);
+    return {
+      format: function (n) {
+        var text = nf.format(Math.abs(n));
+        return (n < 0 && text !== zero ? '-' : '') + prefix + text;
+      }
+    };
+  }
+
+  /* Full (tooltips, labels) and compact (axes) formatters for one format. */
+  function formatPair(format, locale, currency) {
+    if (format === 'money') {
+      var code = currency.trim().toUpperCase();
+      var digits = moneyDecimals(code);
+      var prefix = currencyPrefix(code);
+      return {
+        full: moneyFormat(numberFormat(locale, {
+          minimumFractionDigits: digits, maximumFractionDigits: digits
+        }), prefix),
+        compact: moneyFormat(numberFormat(locale, {
+          notation: 'compact', maximumFractionDigits: 1
+        }), prefix)
+      };
+    }
+    if (format === 'percent') {
+      // The values are ratios: 0.125 is written 12.5 %.
+      return {
+        full: numberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }),
+        compact: numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
+      };
+    }
+    if (format === 'plain') {
+      // Numbers on an x axis (years, distances): grouped from 10 000 up only.
+      var plain = numberFormat(locale, { maximumFractionDigits: 2, useGrouping: 'min2' });
+      return { full: plain, compact: plain };
+    }
+    return {
+      full: numberFormat(locale, { maximumFractionDigits: 2 }),
+      compact: numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 })
+    };
+  }
+
+  /* Formatters per figure: full (tooltips, labels), compact (axes), plain
+   * (numbers), and x.full / x.compact for a numeric x (data-x-format). */
   function makeFormatters(figure) {
     var format = figure.getAttribute('data-format') || 'number';
+    var xFormat = figure.getAttribute('data-x-format') || 'plain';
     var locale = figure.getAttribute('data-locale') || undefined;
     var currency = figure.getAttribute('data-currency') || 'IDR';
-    var full;
-    var compact;
-    if (format === 'money') {
-      full = numberFormat(locale, { style: 'currency', currency: currency });
-      compact = numberFormat(locale, {
-        style: 'currency', currency: currency, notation: 'compact', maximumFractionDigits: 1
-      });
-    } else if (format === 'percent') {
-      // The values are ratios: 0.125 is written 12.5 %.
-      full = numberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
-      compact = numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
-    } else {
-      full = numberFormat(locale, { maximumFractionDigits: 2 });
-      compact = numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
-    }
+    var values = formatPair(format, locale, currency);
+    var xs = formatPair(xFormat, locale, currency);
     var plain = numberFormat(locale, { maximumFractionDigits: 2 });
-    return { full: wrap(full), compact: wrap(compact), plain: wrap(plain) };
+    return {
+      full: wrap(values.full),
+      compact: wrap(values.compact),
+      plain: wrap(plain),
+      x: { full: wrap(xs.full), compact: wrap(xs.compact) }
+    };
   }
 
   function wrap(nf) {
@@ -132,7 +187,7 @@
       return function (p) {
         var v = p.value || [];
         return p.marker + escapeHtml(p.seriesName) + '<br>' + escapeHtml(xName) + ': ' +
-          escapeHtml(fmt.plain(v[0])) + '<br>' + escapeHtml(yName) + ': <b>' +
+          escapeHtml(fmt.x.full(v[0])) + '<br>' + escapeHtml(yName) + ': <b>' +
           escapeHtml(fmt.full(v[1])) + '</b>';
       };
     }
@@ -150,20 +205,54 @@
     return null;
   }
 
+  /* Line and area charts over a numeric x carry [x, y] points: the axis
+   * tooltip names the x value and each series' y value. */
+  function pointTooltip(fmt) {
+    return function (params) {
+      var list = asList(params);
+      if (!list.length) {
+        return '';
+      }
+      var head = escapeHtml(fmt.x.full((list[0].value || [])[0]));
+      return head + list.map(function (p) {
+        var v = p.value || [];
+        return '<br>' + p.marker + escapeHtml(p.seriesName) + ': <b>' +
+          escapeHtml(fmt.full(v[1])) + '</b>';
+      }).join('');
+    };
+  }
+
+  /* Does the x axis carry data values (a numeric x) rather than the values
+   * of the series (horizontal bars)? */
+  function xIsData(kind) {
+    return kind === 'line' || kind === 'area' || kind === 'scatter';
+  }
+
   /* Attach formatters to value axes, tooltips, the visual map and heatmap labels. */
   function applyFormat(option, kind, fmt) {
-    var axisNames = kind === 'scatter' ? ['yAxis'] : ['xAxis', 'yAxis'];
-    axisNames.forEach(function (name) {
+    ['xAxis', 'yAxis'].forEach(function (name) {
+      var forX = name === 'xAxis' && xIsData(kind);
       asList(option[name]).forEach(function (axis) {
         if (axis && axis.type === 'value') {
           axis.axisLabel = axis.axisLabel || {};
-          axis.axisLabel.formatter = fmt.compact;
+          axis.axisLabel.formatter = forX ? fmt.x.compact : fmt.compact;
+          if (forX) {
+            axis.axisPointer = axis.axisPointer || {};
+            axis.axisPointer.label = axis.axisPointer.label || {};
+            axis.axisPointer.label.formatter = function (p) {
+              return fmt.x.full(p.value);
+            };
+          }
         }
       });
     });
     option.tooltip = option.tooltip || {};
     option.tooltip.valueFormatter = fmt.full;
     var tooltip = itemTooltip(option, kind, fmt);
+    var firstX = asList(option.xAxis)[0];
+    if ((kind === 'line' || kind === 'area') && firstX && firstX.type === 'value') {
+      tooltip = pointTooltip(fmt);
+    }
     if (tooltip) {
       option.tooltip.formatter = tooltip;
     }

@@ -34,6 +34,7 @@ pub(super) fn add_trend_charts(charts: &mut BTreeMap<String, ChartSpec>, lang: L
         z: Some("rate".into()),
         format: ValueFormat::Percent,
         x_label: Some(text(lang, "Bulan ke-", "Month")),
+        range_exclude_x: vec!["0".into()],
         ..ChartSpec::default()
     };
     charts.insert("retention".into(), heatmap);

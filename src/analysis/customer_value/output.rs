@@ -202,6 +202,7 @@ fn charts(language: Language) -> Vec<(String, ChartSpec)> {
         x: Some(x.to_string()),
         y: vec![y.to_string()],
         format,
+        x_format: x.ends_with("_share").then_some(ValueFormat::Percent),
         ..ChartSpec::default()
     };
     vec![

@@ -1,12 +1,13 @@
 //! The built-in charts of RFM, over its local tables, with titles in the
-//! report's language: customers per segment and the R × F heatmap.
+//! report's language: customers per segment (horizontal bars, room for
+//! long segment names) and the R × F heatmap.
 
 use crate::analysis::common::text;
 use crate::chart::{ChartKind, ChartSpec};
 use crate::config::Language;
 use std::collections::BTreeMap;
 
-/// `segment_sizes` (bar) and `rf_heatmap` (heatmap).
+/// `segment_sizes` (horizontal bar) and `rf_heatmap` (heatmap).
 pub(super) fn add_charts(charts: &mut BTreeMap<String, ChartSpec>, lang: Language) {
     let sizes = ChartSpec {
         kind: ChartKind::Bar,
@@ -18,6 +19,7 @@ pub(super) fn add_charts(charts: &mut BTreeMap<String, ChartSpec>, lang: Languag
         )),
         x: Some("segment".into()),
         y: vec!["customers".into()],
+        horizontal: true,
         ..ChartSpec::default()
     };
     charts.insert("segment_sizes".into(), sizes);
