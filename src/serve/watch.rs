@@ -17,7 +17,7 @@ use wawasan::config::Paths;
 use wawasan::error::{Error, Result};
 
 /// How long a file must stay quiet before its events are delivered.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
 /// How often `--poll` looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 

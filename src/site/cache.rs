@@ -87,7 +87,9 @@ impl ResultCache {
     }
 
     fn path(&self, slug: &str) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join("results").join(format!("{slug}.json")))
+        self.dir
+            .as_ref()
+            .map(|d| d.join("results").join(format!("{slug}.json")))
     }
 }
 

@@ -99,7 +99,10 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     }
     for c in &computed {
         for (name, bytes) in &c.results.files {
-            files.insert(format!("{}/results/{name}", c.report.slug), bytes.clone().into_bytes());
+            files.insert(
+                format!("{}/results/{name}", c.report.slug),
+                bytes.clone().into_bytes(),
+            );
         }
         if !c.results.tables.is_empty() {
             let book =
@@ -137,13 +140,23 @@ fn compute_reports<'a>(
             let cache = cache::ResultCache::new(options.cache_dir.clone());
             let key = cache.key(report, &options.paths.data, &locale).ok();
             if let Some(results) = key.as_ref().and_then(|k| cache.load(&report.slug, k)) {
-                return Ok(ComputedReport { report, results, locale, from_cache: true });
+                return Ok(ComputedReport {
+                    report,
+                    results,
+                    locale,
+                    from_cache: true,
+                });
             }
             let mut results = results::compute(report, &options.paths.data, &locale)?;
             if let Some(key) = &key {
                 results = cache.store(&report.slug, key, results);
             }
-            Ok(ComputedReport { report, results, locale, from_cache: false })
+            Ok(ComputedReport {
+                report,
+                results,
+                locale,
+                from_cache: false,
+            })
         })
         .collect()
 }
