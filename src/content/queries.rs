@@ -68,10 +68,10 @@ fn sql_fence(line: &str) -> Option<(&'static str, &str)> {
     for fence in ["```", "~~~"] {
         if let Some(rest) = trimmed.strip_prefix(fence) {
             let rest = rest.trim_start();
-            if let Some(info) = rest.strip_prefix("sql") {
-                if info.is_empty() || info.starts_with(char::is_whitespace) {
-                    return Some((fence, info.trim()));
-                }
+            if let Some(info) = rest.strip_prefix("sql")
+                && (info.is_empty() || info.starts_with(char::is_whitespace))
+            {
+                return Some((fence, info.trim()));
             }
         }
     }

@@ -294,7 +294,7 @@ fn group_thousands(digits: &str, sep: char) -> String {
     let n = digits.len();
     let mut out = String::with_capacity(n + n / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -490,8 +490,8 @@ mod tests {
 
     #[test]
     fn ratio_uses_times_sign() {
-        assert_eq!(id().ratio(3.14, 1), "3,1×");
-        assert_eq!(en().ratio(3.14, 1), "3.1×");
+        assert_eq!(id().ratio(3.12, 1), "3,1×");
+        assert_eq!(en().ratio(3.12, 1), "3.1×");
         assert_eq!(en().ratio(2.25, 1), "2.3×");
         assert_eq!(id().ratio(1500.0, 0), "1.500×");
         assert_eq!(en().ratio(f64::INFINITY, 1), "–");

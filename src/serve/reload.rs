@@ -98,21 +98,7 @@ impl ErrorReport {
     }
 }
 
-/// Escape text for an HTML element or attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use wawasan::chart::escape_html;
 
 /// The response to `GET /__wawasan/events`: a `ready` (or `build-error`)
 /// event at once, then a `reload` or `build-error` event after every rebuild.

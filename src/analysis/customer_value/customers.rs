@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn numeric_keys_sort_by_value_and_drop_point_zero() {
-        let mut keys = vec![
+        let mut keys = [
             Key::new("10", true),
             Key::new("9.0", true),
             Key::new("b", false),
@@ -164,7 +164,7 @@ mod tests {
         keys.sort();
         assert_eq!(keys[0].text, "9");
         assert_eq!(keys[1].text, "10");
-        let mut text = vec![Key::new("10", false), Key::new("9", false)];
+        let mut text = [Key::new("10", false), Key::new("9", false)];
         text.sort();
         assert_eq!(text[0].text, "10");
     }
