@@ -8,7 +8,7 @@ fn example_portal_builds_with_every_page() {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_wawasan"))
-        .args(["build", "--root", root, "--output"])
+        .args(["build", "--no-cache", "--root", root, "--output"])
         .arg(out.path())
         .output()
         .unwrap();

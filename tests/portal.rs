@@ -275,3 +275,38 @@ fn init_scaffolds_a_portal_that_builds() {
     assert!(page.contains("Pesanan B2B bernilai rata-rata"));
     assert!(!page.contains("{{"));
 }
+
+#[test]
+fn cache_reuses_results_until_data_or_settings_change() {
+    let f = Fixture::new("tiny");
+    let first = f.run("build");
+    assert!(first.stderr.contains("(0 from cache)"), "{}", first.stderr);
+    // A narrative-only edit reuses the results and still shows the new text.
+    f.edit(
+        "content/shop/findings.md",
+        "The top category is",
+        "Top category:",
+    );
+    let second = f.run("build");
+    assert!(
+        second.stderr.contains("(1 from cache)"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        f.read("public/shop/findings.html")
+            .contains("Top category: Set.")
+    );
+    // A data edit recomputes: O7 (Top, qty 2) becomes qty 9.
+    f.edit(
+        "data/sales.csv",
+        "O7,04-04-22,Shipped,Top,S,2,",
+        "O7,04-04-22,Shipped,Top,S,9,",
+    );
+    let third = f.run("build");
+    assert!(third.stderr.contains("(0 from cache)"), "{}", third.stderr);
+    assert!(
+        f.read("public/shop/results/by_category.csv")
+            .contains("Top,9")
+    );
+}

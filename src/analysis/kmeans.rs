@@ -36,7 +36,9 @@
 //! original units (un-scaled). Clusters are numbered 1..k by ascending
 //! centroid of the first feature. The silhouette is exact up to 10,000
 //! points, else computed on a seeded sample of 10,000 (`silhouette_sampled`).
-//! The elbow table covers k = 2..10 (at most points − 1).
+//! The elbow table covers k = 2..10 (at most points − 1); its rows other
+//! than the chosen k compute the silhouette on a seeded sample of at most
+//! 2,000 points (`elbow_silhouette_sample_size`).
 
 mod features;
 mod fit;
@@ -221,7 +223,12 @@ fn check_k(spec: &KmeansSpec, points: usize) -> Result<()> {
     Ok(())
 }
 
+/// Points in the silhouette sample of elbow rows other than the chosen k.
+const ELBOW_SILHOUETTE_POINTS: usize = 2_000;
+
 /// Inertia and silhouette for k = 2..=min(10, n - 1), reusing the main fit.
+/// Other k are fitted like the chosen one but their silhouette uses a
+/// seeded sample of at most 2,000 points.
 fn elbow_rows(
     data: &Array2<f64>,
     spec: &KmeansSpec,
@@ -229,20 +236,23 @@ fn elbow_rows(
     main: &Clustering,
 ) -> Result<Vec<ElbowRow>> {
     let max_k = ELBOW_MAX_K.min(data.nrows().saturating_sub(1));
+    let small_idx = silhouette::sample_indices(data.nrows(), ELBOW_SILHOUETTE_POINTS, spec.seed);
     (2..=max_k)
         .into_par_iter()
         .map(|k| {
-            let fitted;
-            let c = if k == spec.k {
-                main
-            } else {
-                fitted = fit::cluster(data, k, spec.seed, spec.restarts)?;
-                &fitted
-            };
+            if k == spec.k {
+                return Ok(ElbowRow {
+                    k,
+                    inertia: main.inertia,
+                    silhouette: silhouette::mean_silhouette(data.view(), &main.labels, idx),
+                });
+            }
+            let c = fit::cluster(data, k, spec.seed, spec.restarts)?;
+            let sample = small_idx.as_deref().unwrap_or(idx);
             Ok(ElbowRow {
                 k,
                 inertia: c.inertia,
-                silhouette: silhouette::mean_silhouette(data.view(), &c.labels, idx),
+                silhouette: silhouette::mean_silhouette(data.view(), &c.labels, sample),
             })
         })
         .collect()

@@ -16,9 +16,9 @@ use tera::{Context, Function, Tera};
 /// What a report's pages can place by name.
 #[derive(Debug, Default)]
 pub struct Placeables {
-    /// Tables by reference (`b2b.segments`, `top_cities`) with the relative
-    /// URL of their CSV.
-    pub tables: BTreeMap<String, (Table, String)>,
+    /// Tables by reference (`b2b.segments`, `top_cities`); each one's CSV
+    /// is at `results/<reference>.csv` beside the page. Shared, not copied.
+    pub tables: Arc<BTreeMap<String, Table>>,
     /// Chart HTML by reference (`b2b.aov`, `my_chart`).
     pub charts: BTreeMap<String, String>,
     /// KPI tiles as (label, formatted value).
@@ -99,7 +99,7 @@ const TABLE_ARGS: [&str; 6] = ["name", "limit", "percent", "money", "columns", "
 impl Function for TableFn {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let name = string_arg("table", args, "name")?;
-        let Some((table, csv)) = self.placeables.tables.get(&name) else {
+        let Some(table) = self.placeables.tables.get(&name) else {
             return Err(unknown("table", &name, self.placeables.tables.keys()));
         };
         let mut keys: Vec<&String> = args.keys().collect();
@@ -121,7 +121,7 @@ impl Function for TableFn {
             money: list_arg(args, "money").into_iter().collect(),
             columns: list_arg(args, "columns"),
             headers: list_arg(args, "headers"),
-            csv_url: Some(csv),
+            csv_url: Some(&format!("results/{name}.csv")),
             download_label: &self.placeables.download_label,
         };
         table_html(table, &view, &self.locale)
@@ -285,11 +285,10 @@ mod tests {
     fn table_fn() -> TableFn {
         let mut t = Table::new(["segment", "revenue"]);
         t.push(vec![json!("B2B"), json!(1500)]);
-        let mut placeables = Placeables::default();
-        placeables.tables.insert(
-            "b2b.segments".into(),
-            (t, "results/b2b/segments.csv".into()),
-        );
+        let placeables = Placeables {
+            tables: Arc::new([("b2b.segments".to_string(), t)].into()),
+            ..Placeables::default()
+        };
         TableFn {
             placeables: Arc::new(placeables),
             locale: Locale::new(Language::Id, "IDR"),

@@ -45,7 +45,10 @@ struct Rebuilder {
 }
 
 /// Build, serve and watch until Ctrl-C.
-pub fn run(options: BuildOptions, args: &ServeArgs) -> Result<()> {
+pub fn run(mut options: BuildOptions, args: &ServeArgs) -> Result<()> {
+    // Keep results in memory between rebuilds: a narrative edit then
+    // re-renders pages without touching the analyses or the cache folder.
+    options.memory_cache = Some(wawasan::site::cache::MemoryCache::default());
     if !options.paths.content.is_dir() {
         return Err(Error::new("no content folder to serve")
             .at(&options.paths.content)

@@ -12,7 +12,9 @@ use crate::data::load::resolve_files;
 use crate::error::{Error, Result};
 use crate::render::locale::Locale;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Bump when the cached format or any analysis' output changes shape.
 const FORMAT: &str = "wawasan-results-1";
@@ -23,15 +25,60 @@ struct Entry {
     results: ReportResults,
 }
 
-/// A cache folder, or none (caching off).
+/// Results kept in memory between builds of one process (`serve`), so a
+/// rebuild after a narrative edit does not even read the cache folder.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryCache(Arc<Mutex<BTreeMap<String, Keyed>>>);
+
+/// Results with the key they were computed for.
+type Keyed = (String, Arc<ReportResults>);
+
+impl MemoryCache {
+    fn get(&self, slug: &str, key: &str) -> Option<Arc<ReportResults>> {
+        let map = self.0.lock().ok()?;
+        map.get(slug)
+            .filter(|(k, _)| k == key)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, slug: &str, key: &str, results: Arc<ReportResults>) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(slug.to_string(), (key.to_string(), results));
+        }
+    }
+}
+
+/// A cache folder (or none: caching off) and an optional memory layer.
 #[derive(Clone, Debug)]
 pub struct ResultCache {
     dir: Option<PathBuf>,
+    memory: Option<MemoryCache>,
 }
 
 impl ResultCache {
-    pub fn new(dir: Option<PathBuf>) -> Self {
-        ResultCache { dir }
+    pub fn new(dir: Option<PathBuf>, memory: Option<MemoryCache>) -> Self {
+        ResultCache { dir, memory }
+    }
+
+    /// Cached results for `key`: from memory, else from the folder.
+    pub fn get(&self, slug: &str, key: &str) -> Option<Arc<ReportResults>> {
+        if let Some(found) = self.memory.as_ref().and_then(|m| m.get(slug, key)) {
+            return Some(found);
+        }
+        let results = Arc::new(self.load(slug, key)?);
+        if let Some(memory) = &self.memory {
+            memory.put(slug, key, results.clone());
+        }
+        Some(results)
+    }
+
+    /// Keep fresh results in memory and in the folder.
+    pub fn put(&self, slug: &str, key: &str, results: ReportResults) -> Arc<ReportResults> {
+        let results = Arc::new(self.store(slug, key, results));
+        if let Some(memory) = &self.memory {
+            memory.put(slug, key, results.clone());
+        }
+        results
     }
 
     /// The content hash of a report's inputs.
@@ -57,15 +104,22 @@ impl ResultCache {
     }
 
     /// The cached results for `key`, if any.
-    pub fn load(&self, slug: &str, key: &str) -> Option<ReportResults> {
+    fn load(&self, slug: &str, key: &str) -> Option<ReportResults> {
         let path = self.path(slug)?;
         let text = std::fs::read_to_string(path).ok()?;
         let entry: Entry = serde_json::from_str(&text).ok()?;
-        (entry.key == key).then_some(entry.results)
+        if entry.key != key {
+            return None;
+        }
+        let mut results = entry.results;
+        if !results.tables.is_empty() {
+            results.workbook = Some(std::fs::read(self.workbook_path(slug)?).ok()?);
+        }
+        Some(results)
     }
 
     /// Store results; a cache that cannot be written is not an error.
-    pub fn store(&self, slug: &str, key: &str, results: ReportResults) -> ReportResults {
+    fn store(&self, slug: &str, key: &str, results: ReportResults) -> ReportResults {
         let Some(path) = self.path(slug) else {
             return results;
         };
@@ -73,6 +127,10 @@ impl ResultCache {
             key: key.to_string(),
             results,
         };
+        if let (Some(book), Some(book_path)) = (&entry.results.workbook, self.workbook_path(slug)) {
+            let _ = std::fs::create_dir_all(book_path.parent().unwrap_or(Path::new(".")));
+            let _ = std::fs::write(book_path, book);
+        }
         if let Ok(text) = serde_json::to_string(&entry) {
             let tmp = path.with_extension("tmp");
             let written = path
@@ -84,6 +142,12 @@ impl ResultCache {
             }
         }
         entry.results
+    }
+
+    fn workbook_path(&self, slug: &str) -> Option<PathBuf> {
+        self.dir
+            .as_ref()
+            .map(|d| d.join("results").join(format!("{slug}.xlsx")))
     }
 
     fn path(&self, slug: &str) -> Option<PathBuf> {

@@ -28,6 +28,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Where computed results are cached between builds (none: no cache).
     pub cache_dir: Option<PathBuf>,
+    /// Results kept in memory across builds of one process (`serve`).
+    pub memory_cache: Option<cache::MemoryCache>,
 }
 
 /// What a build did, for the progress report.
@@ -104,10 +106,8 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
                 bytes.clone().into_bytes(),
             );
         }
-        if !c.results.tables.is_empty() {
-            let book =
-                workbook::workbook(&c.results.tables).map_err(|e| e.at(c.report.index_path()))?;
-            files.insert(format!("{0}/results/{0}.xlsx", c.report.slug), book);
+        if let Some(book) = &c.results.workbook {
+            files.insert(format!("{0}/results/{0}.xlsx", c.report.slug), book.clone());
         }
         summary.analyses += c.report.meta.analyses.len();
         summary.rows_read += c.results.sources.iter().map(|s| s.rows_read).sum::<usize>();
@@ -137,9 +137,15 @@ fn compute_reports<'a>(
                 .as_deref()
                 .unwrap_or(&portal.config.currency);
             let locale = Locale::new(language, currency);
-            let cache = cache::ResultCache::new(options.cache_dir.clone());
-            let key = cache.key(report, &options.paths.data, &locale).ok();
-            if let Some(results) = key.as_ref().and_then(|k| cache.load(&report.slug, k)) {
+            let cache =
+                cache::ResultCache::new(options.cache_dir.clone(), options.memory_cache.clone());
+            let caching = options.cache_dir.is_some() || options.memory_cache.is_some();
+            // A key that cannot be computed (e.g. a missing data file) just
+            // means no caching: `compute` reports the real error.
+            let key = caching
+                .then(|| cache.key(report, &options.paths.data, &locale).ok())
+                .flatten();
+            if let Some(results) = key.as_ref().and_then(|k| cache.get(&report.slug, k)) {
                 return Ok(ComputedReport {
                     report,
                     results,
@@ -147,10 +153,11 @@ fn compute_reports<'a>(
                     from_cache: true,
                 });
             }
-            let mut results = results::compute(report, &options.paths.data, &locale)?;
-            if let Some(key) = &key {
-                results = cache.store(&report.slug, key, results);
-            }
+            let fresh = results::compute(report, &options.paths.data, &locale)?;
+            let results = match &key {
+                Some(key) => cache.put(&report.slug, key, fresh),
+                None => std::sync::Arc::new(fresh),
+            };
             Ok(ComputedReport {
                 report,
                 results,

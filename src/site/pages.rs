@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// A report with its computed results and locale.
 pub struct ComputedReport<'a> {
     pub report: &'a Report,
-    pub results: ReportResults,
+    pub results: std::sync::Arc<ReportResults>,
     pub locale: Locale,
     /// Whether the results came from the cache.
     pub from_cache: bool,
@@ -75,12 +75,7 @@ pub fn render_report(
     let report = computed.report;
     let ui = ui_strings(site.portal.config.language);
     let placeables = Arc::new(Placeables {
-        tables: computed
-            .results
-            .tables
-            .iter()
-            .map(|(name, t)| (name.clone(), (t.clone(), format!("results/{name}.csv"))))
-            .collect(),
+        tables: computed.results.tables.clone(),
         charts: computed
             .results
             .charts
@@ -95,20 +90,20 @@ pub fn render_report(
             .to_string(),
     });
     let narrative = Narrative::new(report, placeables, &computed.locale)?;
+    // One context for all pages: the results are large (query records), so
+    // only the `page` entry changes between pages.
+    let mut context = tera::Context::new();
+    for (name, value) in &computed.results.context {
+        context.insert(name.as_str(), value);
+    }
+    context.insert("portal", &portal_value(site.portal));
+    context.insert(
+        "report",
+        &json!({"title": report.meta.title, "summary": report.meta.summary}),
+    );
     let mut out = Vec::new();
     for (i, page) in report.pages.iter().enumerate() {
-        let mut context = computed.results.context.clone();
-        context.insert("portal".into(), portal_value(site.portal));
-        context.insert(
-            "report".into(),
-            json!({"title": report.meta.title, "summary": report.meta.summary}),
-        );
-        context.insert(
-            "page".into(),
-            json!({"title": page.title, "slug": page.slug}),
-        );
-        let context = tera::Context::from_value(Value::Object(context))
-            .map_err(|e| crate::error::Error::new("cannot build the page context").caused_by(e))?;
+        context.insert("page", &json!({"title": page.title, "slug": page.slug}));
         let markdown = narrative.render(page, &context)?;
         let rendered = render_markdown(&markdown);
         let context = page_context(site, computed, i, &rendered, &ui);

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Everything a report's pages can use, computed once per build.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -20,7 +21,7 @@ pub struct ReportResults {
     /// Template context entries: analysis results and query records by name.
     pub context: Map<String, Value>,
     /// Tables by reference (`analysis.table`, or a query name).
-    pub tables: BTreeMap<String, Table>,
+    pub tables: Arc<BTreeMap<String, Table>>,
     /// Chart HTML by reference (`analysis.chart`, or a report chart name).
     pub charts: BTreeMap<String, ChartHtml>,
     /// Headline KPIs as (label, formatted value).
@@ -29,6 +30,10 @@ pub struct ReportResults {
     pub files: BTreeMap<String, String>,
     /// Rows read and kept per source.
     pub sources: Vec<SourceStats>,
+    /// Every result table as an Excel workbook (none when there are no
+    /// tables). Cached beside the JSON, not inside it.
+    #[serde(skip)]
+    pub workbook: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,6 +80,9 @@ pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<Repo
         out.charts.insert(name.clone(), chart);
     }
     out.kpis = format_kpis(report, &out.context, locale)?;
+    if !out.tables.is_empty() {
+        out.workbook = Some(super::workbook::workbook(&out.tables).map_err(|e| e.at(&index))?);
+    }
     Ok(out)
 }
 
@@ -115,7 +123,7 @@ fn run_queries(report: &Report, tables: &mut Tables, out: &mut ReportResults) ->
         out.context.insert(query.name.clone(), table.to_records());
         out.files
             .insert(format!("{}.csv", query.name), table.to_csv());
-        out.tables.insert(query.name.clone(), table);
+        Arc::make_mut(&mut out.tables).insert(query.name.clone(), table);
         tables.insert(query.name.clone(), frame);
     }
     Ok(())
@@ -135,7 +143,7 @@ fn add_analysis(
     for (local, table) in output.tables {
         out.files
             .insert(format!("{name}.{local}.csv"), table.to_csv());
-        out.tables.insert(format!("{name}.{local}"), table);
+        Arc::make_mut(&mut out.tables).insert(format!("{name}.{local}"), table);
     }
     for (local, spec) in &output.charts {
         let table_ref = format!("{name}.{}", spec.table);

@@ -86,16 +86,27 @@ impl Clustering {
 /// k-means++; both end with Lloyd iterations. The lowest inertia wins (ties:
 /// linfa's).
 pub fn cluster(data: &Array2<f64>, k: usize, seed: u64, restarts: usize) -> Result<Clustering> {
-    let mut best = linfa_run(data, k, seed, restarts)?;
+    let linfa = linfa_run(data, k, seed, restarts)?;
+    let greedy = cluster_greedy(data, k, seed, restarts);
+    Ok(if greedy.inertia < linfa.inertia {
+        greedy
+    } else {
+        linfa
+    })
+}
+
+/// The greedy k-means++ search alone (scikit-learn's initialisation).
+fn cluster_greedy(data: &Array2<f64>, k: usize, seed: u64, restarts: usize) -> Clustering {
     let mut rng = Xoshiro256Plus::seed_from_u64(seed);
-    for _ in 0..restarts {
+    let mut best: Option<Clustering> = None;
+    for _ in 0..restarts.max(1) {
         let init = lloyd::greedy_plus_plus(data.view(), k, &mut rng);
         let run = finish(data, init);
-        if run.inertia < best.inertia {
-            best = run;
+        if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+            best = Some(run);
         }
     }
-    Ok(best)
+    best.expect("at least one restart")
 }
 
 fn linfa_run(data: &Array2<f64>, k: usize, seed: u64, restarts: usize) -> Result<Clustering> {

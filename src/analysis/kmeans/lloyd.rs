@@ -68,20 +68,39 @@ fn pick_weighted(weights: &[f64], target: f64) -> usize {
     weights.len() - 1
 }
 
-/// Lloyd iterations from `centroids` until no point changes cluster: the
-/// result's centroids are the means of their points and every point sits at
-/// its nearest centroid. An empty cluster keeps its centroid.
+/// Lloyd iterations from `centroids` until no point changes cluster, or
+/// (as scikit-learn's `tol=1e-4`) until the centroids move less than 1e-4 ×
+/// the mean feature variance in total squared distance; the final labels are
+/// always the nearest centroids. An empty cluster keeps its centroid.
 pub fn refine(data: ArrayView2<f64>, mut centroids: Array2<f64>) -> (Vec<usize>, Array2<f64>) {
+    let tolerance = 1e-4 * mean_variance(data);
     let mut labels = assign(data, &centroids);
     for _ in 0..MAX_ITERATIONS {
-        centroids = means(data, &labels, &centroids);
+        let moved = means(data, &labels, &centroids);
+        let shift: f64 = moved
+            .rows()
+            .into_iter()
+            .zip(centroids.rows())
+            .map(|(a, b)| squared_distance(a, b))
+            .sum();
+        centroids = moved;
         let next = assign(data, &centroids);
-        if next == labels {
+        let stable = next == labels;
+        labels = next;
+        if stable || shift <= tolerance {
             break;
         }
-        labels = next;
     }
     (labels, centroids)
+}
+
+/// Mean over features of the population variance.
+fn mean_variance(data: ArrayView2<f64>) -> f64 {
+    if data.nrows() == 0 || data.ncols() == 0 {
+        return 0.0;
+    }
+    let var_sum: f64 = data.columns().into_iter().map(|c| c.var(0.0)).sum();
+    var_sum / data.ncols() as f64
 }
 
 /// The nearest centroid of every point (ties go to the lower index).

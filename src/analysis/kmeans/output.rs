@@ -276,6 +276,9 @@ pub fn result_json(m: &Model) -> Value {
         "silhouette": m.silhouette,
         "silhouette_sampled": m.silhouette_sample.is_some(),
         "silhouette_sample_size": m.silhouette_sample.unwrap_or(m.labels.len()),
+        // Elbow rows other than the chosen k use a seeded sample of at most
+        // 2,000 points for their silhouette.
+        "elbow_silhouette_sample_size": m.labels.len().min(2_000),
         "dropped_rows": m.features.dropped_rows,
         "dropped_zero_denominator": m.features.dropped_zero_denominator,
         "constant_features": m.constant_features,
