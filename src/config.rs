@@ -1,5 +1,5 @@
-//! Portal-wide settings (title, language, currency, base URL) and the paths
-//! a build reads from and writes to.
+//! Portal-wide settings (title, language, currency, base URL), the paths a
+//! build reads from and writes to, and each language's month and day names.
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -23,7 +23,76 @@ impl Language {
             Language::En => "en",
         }
     }
+
+    /// Month names, January first.
+    pub fn month_names(self, short: bool) -> &'static [&'static str; 12] {
+        match (self, short) {
+            (Language::Id, false) => &MONTHS_ID,
+            (Language::Id, true) => &MONTHS_ID_SHORT,
+            (Language::En, false) => &MONTHS_EN,
+            (Language::En, true) => &MONTHS_EN_SHORT,
+        }
+    }
+
+    /// Weekday names, Monday first (weeks start on Monday).
+    pub fn weekday_names(self, short: bool) -> &'static [&'static str; 7] {
+        match (self, short) {
+            (Language::Id, false) => &DAYS_ID,
+            (Language::Id, true) => &DAYS_ID_SHORT,
+            (Language::En, false) => &DAYS_EN,
+            (Language::En, true) => &DAYS_EN_SHORT,
+        }
+    }
 }
+
+const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+const MONTHS_ID_SHORT: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_EN_SHORT: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const DAYS_ID: [&str; 7] = [
+    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+];
+const DAYS_ID_SHORT: [&str; 7] = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"];
+const DAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const DAYS_EN_SHORT: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// The front matter of `content/_index.md`: settings for the whole portal.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -96,6 +96,15 @@ impl Error {
     pub fn hint_text(&self) -> Option<&str> {
         self.hint.as_deref()
     }
+
+    /// The front-matter setting the message names as ``(setting `name`)``
+    /// (the convention of `data::columns` and the analyses), so the caller
+    /// can point at that setting's line.
+    pub fn setting_name(&self) -> Option<&str> {
+        let from = self.message.find("(setting `")? + "(setting `".len();
+        let len = self.message[from..].find('`')?;
+        Some(&self.message[from..from + len])
+    }
 }
 
 impl fmt::Display for Error {

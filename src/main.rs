@@ -211,7 +211,8 @@ fn run_bench(sizes: &[usize], only: &[String]) -> wawasan::Result<()> {
     );
     println!("|---|---|---:|---:|---:|---:|---:|");
     for &size in sizes {
-        let dir = tempfile_dir()?;
+        let scratch = ScratchDir::create()?;
+        let dir = scratch.0.clone();
         for case in CASES
             .iter()
             .filter(|c| only.is_empty() || only.iter().any(|o| o == c.name))
@@ -255,15 +256,26 @@ fn run_bench(sizes: &[usize], only: &[String]) -> wawasan::Result<()> {
                 num(3)
             );
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
 }
 
-fn tempfile_dir() -> wawasan::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("wawasan-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| wawasan::Error::io("create", &dir, e))?;
-    Ok(dir)
+/// A scratch folder for generated bench data, removed when dropped (also
+/// when a case fails).
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn create() -> wawasan::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("wawasan-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| wawasan::Error::io("create", &dir, e))?;
+        Ok(ScratchDir(dir))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn print_summary(s: &BuildSummary) {

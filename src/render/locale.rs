@@ -15,55 +15,6 @@ pub const MISSING: &str = "–";
 /// The most decimals any formatter shows; larger requests are clamped.
 pub const MAX_DECIMALS: usize = 20;
 
-const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-const MONTHS_ID_SHORT: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_EN_SHORT: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const DAYS_ID: [&str; 7] = [
-    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
-];
-const DAYS_ID_SHORT: [&str; 7] = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"];
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const DAYS_EN_SHORT: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
 /// The language and default currency that number and date formats follow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Locale {
@@ -184,21 +135,11 @@ impl Locale {
     }
 
     fn months(&self, short: bool) -> &'static [&'static str; 12] {
-        match (self.language, short) {
-            (Language::Id, false) => &MONTHS_ID,
-            (Language::Id, true) => &MONTHS_ID_SHORT,
-            (Language::En, false) => &MONTHS_EN,
-            (Language::En, true) => &MONTHS_EN_SHORT,
-        }
+        self.language.month_names(short)
     }
 
     fn weekdays(&self, short: bool) -> &'static [&'static str; 7] {
-        match (self.language, short) {
-            (Language::Id, false) => &DAYS_ID,
-            (Language::Id, true) => &DAYS_ID_SHORT,
-            (Language::En, false) => &DAYS_EN,
-            (Language::En, true) => &DAYS_EN_SHORT,
-        }
+        self.language.weekday_names(short)
     }
 
     /// Format with chrono after replacing the name codes by localised names.

@@ -7,4 +7,5 @@ pub mod locale;
 pub mod markdown;
 pub mod narrative;
 pub mod table_html;
+pub mod tera_error;
 pub mod theme;

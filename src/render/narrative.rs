@@ -5,6 +5,7 @@
 use super::filters::register_filters;
 use super::locale::Locale;
 use super::table_html::{TableView, table_html};
+use super::tera_error::{self, between};
 use crate::content::{Page, Report};
 use crate::error::{Error, Result};
 use crate::table::Table;
@@ -197,9 +198,9 @@ fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) 
 
 /// Turn a Tera error into an error naming the page and the line.
 fn page_error(page: &Page, err: &tera::Error) -> Error {
-    let chain = error_chain(err);
+    let chain = tera_error::chain(err);
     let (message, needle) = describe(&chain);
-    let line = parse_error_line(&chain)
+    let line = tera_error::parse_line(&chain)
         .map(|l| page.body_line + l - 1)
         .or_else(|| {
             needle
@@ -210,16 +211,6 @@ fn page_error(page: &Page, err: &tera::Error) -> Error {
         "results are named after the analyses and queries of the report's front matter; \
                check the name, or see results/*.json for the available fields",
     )
-}
-
-fn error_chain(err: &tera::Error) -> Vec<String> {
-    let mut parts = vec![err.to_string()];
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    parts
 }
 
 /// The most useful message of the chain and a text to look for in the page.
@@ -248,24 +239,6 @@ fn describe(chain: &[String]) -> (String, Option<String>) {
             .to_string(),
         needle,
     )
-}
-
-fn between(text: &str, start: &str, end: &str) -> Option<String> {
-    let from = text.find(start)? + start.len();
-    let len = text[from..].find(end)?;
-    Some(text[from..from + len].to_string())
-}
-
-/// Tera parse errors carry ` --> line:column`.
-fn parse_error_line(chain: &[String]) -> Option<usize> {
-    chain.iter().find_map(|part| {
-        let at = part.find("--> ")? + 4;
-        let digits: String = part[at..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok()
-    })
 }
 
 /// 0-based line of the first line in `body` containing `needle`.

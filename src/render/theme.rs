@@ -100,25 +100,14 @@ fn override_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
 }
 
 fn template_error(dir: &Path, err: &tera::Error) -> Error {
-    let mut message = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
+    let chain = super::tera_error::chain(err);
+    let message = chain.join(": ");
     let file = message
         .split('\'')
         .nth(1)
         .map(|name| dir.join(name))
         .unwrap_or_else(|| dir.to_path_buf());
-    let line = message.find("--> ").and_then(|at| {
-        let digits: String = message[at + 4..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok()
-    });
+    let line = super::tera_error::parse_line(&chain);
     Error::new(format!("template error: {message}"))
         .at(file)
         .maybe_line(line)

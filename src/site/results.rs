@@ -188,8 +188,7 @@ fn make_chart(
 /// Point an analysis error at the setting it names, inside the analysis'
 /// section of the front matter.
 fn locate_analysis_error(err: Error, report: &Report, name: &str) -> Error {
-    let setting = between(err.message(), "(setting `", "`)");
-    let line = locate_setting(report, name, setting.as_deref())
+    let line = locate_setting(report, name, err.setting_name())
         .or_else(|| report.locate(&format!("analyses.{name}")));
     err.context(format!("analysis `{name}`"))
         .at(report.index_path())
@@ -203,22 +202,19 @@ fn locate_setting(report: &Report, analysis: &str, setting: Option<&str>) -> Opt
     let start = lines.iter().position(|l| l.trim() == header)?;
     let offset = lines[start + 1..]
         .iter()
+        // The section ends at the next table header that is not one of its
+        // own sub-tables (e.g. `[[analyses.NAME.relations]]`).
         .take_while(|l| {
-            !l.trim_start().starts_with("[analyses.")
-                || l.trim_start()
-                    .starts_with(&format!("[[analyses.{analysis}."))
+            let t = l.trim_start();
+            !t.starts_with('[')
+                || t.starts_with(&format!("[[analyses.{analysis}."))
+                || t.starts_with(&format!("[analyses.{analysis}."))
         })
         .position(|l| {
             let t = l.trim_start();
             t.starts_with(setting) && t[setting.len()..].trim_start().starts_with('=')
         })?;
     Some(report.front_matter_line + start + 1 + offset)
-}
-
-fn between(text: &str, start: &str, end: &str) -> Option<String> {
-    let from = text.find(start)? + start.len();
-    let len = text[from..].find(end)?;
-    Some(text[from..from + len].to_string())
 }
 
 /// Resolve and format the report's KPIs.

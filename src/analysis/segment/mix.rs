@@ -113,20 +113,6 @@ pub(super) fn mix_by_column(input: &Input, groups: &Groups, col: &Codes) -> Shar
     build_share_table(&sums, groups, rows)
 }
 
-const WEEKDAY_KEYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const WEEKDAYS_ID: [&str; 7] = [
-    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
-];
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
 /// Shares by weekday, Monday to Sunday, every day shown.
 pub(super) fn mix_by_weekday(
     input: &Input,
@@ -137,15 +123,14 @@ pub(super) fn mix_by_weekday(
     let sums = sum_qty_by(input, |row| {
         dates[row].map(|d| d.weekday().num_days_from_monday())
     });
-    let names = match lang {
-        Language::Id => WEEKDAYS_ID,
-        Language::En => WEEKDAYS_EN,
-    };
+    // JSON keys stay English (`Mon`..`Sun`); table labels follow the report.
+    let keys = Language::En.weekday_names(true);
+    let names = lang.weekday_names(false);
     let rows = (0..7u32)
         .map(|d| {
             (
                 d,
-                WEEKDAY_KEYS[d as usize].to_string(),
+                keys[d as usize].to_string(),
                 names[d as usize].to_string(),
             )
         })
