@@ -38,7 +38,9 @@ mod tests {
     #[test]
     fn parse_errors_give_their_line() {
         let mut tera = tera::Tera::default();
-        let err = tera.add_raw_template("t", "a\nb {{ x ) }}\nc\n").unwrap_err();
+        let err = tera
+            .add_raw_template("t", "a\nb {{ x ) }}\nc\n")
+            .unwrap_err();
         assert_eq!(parse_line(&chain(&err)), Some(2));
         assert_eq!(
             between("Variable `a.b` not found", "Variable `", "`"),
