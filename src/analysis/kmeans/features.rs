@@ -32,12 +32,8 @@ pub fn build_features(df: &DataFrame, spec: &KmeansSpec) -> Result<FeatureMatrix
     let values = read_inputs(df, &inputs)?;
     let group_keys = read_level(df, spec)?;
     let (kept, dropped_rows) = keep_complete_rows(&values, group_keys.as_deref(), df.height());
-    let (groups, keys) = group_rows(&kept, group_keys.as_deref());
-    let aggregated: Vec<Vec<f64>> = groups
-        .iter()
-        .map(|rows| aggregate(&values, rows, spec.agg))
-        .collect();
-    assemble(spec, &inputs, aggregated, groups, keys, dropped_rows)
+    let (groups, keys) = group_rows(kept, group_keys.as_deref());
+    assemble(spec, &inputs, &values, &groups, keys, dropped_rows)
 }
 
 /// Every numeric column the features need, in first-use order, with the
@@ -93,75 +89,97 @@ fn keep_complete_rows(
     (kept, dropped)
 }
 
+/// The data rows of every point, flat: point `g` has the rows
+/// `rows[starts[g]..starts[g + 1]]`.
+struct Groups {
+    rows: Vec<usize>,
+    starts: Vec<usize>,
+}
+
+impl Groups {
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn rows(&self, g: usize) -> &[usize] {
+        &self.rows[self.starts[g]..self.starts[g + 1]]
+    }
+}
+
 /// Rows per point: one row each at row level, else the rows of each level
 /// value in ascending key order.
-fn group_rows(
-    kept: &[usize],
-    keys: Option<&[Option<String>]>,
-) -> (Vec<Vec<usize>>, Option<Vec<String>>) {
+fn group_rows(kept: Vec<usize>, keys: Option<&[Option<String>]>) -> (Groups, Option<Vec<String>>) {
     let Some(keys) = keys else {
-        return (kept.iter().map(|&r| vec![r]).collect(), None);
+        let starts = (0..=kept.len()).collect();
+        return (Groups { rows: kept, starts }, None);
     };
-    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for &r in kept {
+    let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &r in &kept {
         if let Some(k) = keys[r].as_deref() {
-            groups.entry(k).or_default().push(r);
+            by_key.entry(k).or_default().push(r);
         }
     }
-    let names = groups.keys().map(|k| k.to_string()).collect();
-    (groups.into_values().collect(), Some(names))
+    let names = by_key.keys().map(|k| k.to_string()).collect();
+    let mut groups = Groups {
+        rows: Vec::with_capacity(kept.len()),
+        starts: vec![0],
+    };
+    for rows in by_key.into_values() {
+        groups.rows.extend(rows);
+        groups.starts.push(groups.rows.len());
+    }
+    (groups, Some(names))
 }
 
-/// Sum or mean of every input column over `rows`.
-fn aggregate(values: &[Vec<Option<f64>>], rows: &[usize], agg: Aggregation) -> Vec<f64> {
-    values
-        .iter()
-        .map(|col| {
-            let sum: f64 = rows.iter().filter_map(|&r| col[r]).sum();
-            match agg {
-                Aggregation::Sum => sum,
-                Aggregation::Mean => sum / rows.len() as f64,
-            }
-        })
-        .collect()
+/// Sum or mean of input column `col` over `rows`.
+fn aggregate(col: &[Option<f64>], rows: &[usize], agg: Aggregation) -> f64 {
+    let sum: f64 = rows.iter().filter_map(|&r| col[r]).sum();
+    match agg {
+        Aggregation::Sum => sum,
+        Aggregation::Mean => sum / rows.len() as f64,
+    }
 }
 
-/// Pick the feature columns out of the aggregated inputs, add the ratios and
-/// drop points whose ratio has a zero denominator.
+/// Aggregate the feature columns per point, add the ratios and drop points
+/// whose ratio has a zero denominator.
 fn assemble(
     spec: &KmeansSpec,
     inputs: &[(String, &'static str)],
-    aggregated: Vec<Vec<f64>>,
-    groups: Vec<Vec<usize>>,
+    values: &[Vec<Option<f64>>],
+    groups: &Groups,
     keys: Option<Vec<String>>,
     dropped_rows: usize,
 ) -> Result<FeatureMatrix> {
     let index = |name: &str| inputs.iter().position(|(c, _)| c == name).unwrap_or(0);
+    let features: Vec<usize> = spec.features.iter().map(|f| index(f)).collect();
+    let ratios: Vec<(usize, usize)> = spec
+        .derived
+        .iter()
+        .map(|d| (index(&d.numerator), index(&d.denominator)))
+        .collect();
     let mut names = spec.features.clone();
     names.extend(spec.derived.iter().map(|d| d.name.clone()));
     let mut out = FeatureMatrix {
         names,
-        points: Vec::new(),
+        points: Vec::with_capacity(groups.len()),
         keys: keys.as_ref().map(|_| Vec::new()),
-        row_points: Vec::new(),
+        row_points: Vec::with_capacity(groups.rows.len()),
         dropped_rows,
         dropped_zero_denominator: 0,
     };
-    for (g, (values, rows)) in aggregated.iter().zip(&groups).enumerate() {
-        let mut point: Vec<f64> = spec.features.iter().map(|f| values[index(f)]).collect();
-        let ratios: Option<Vec<f64>> = spec
-            .derived
-            .iter()
-            .map(|d| {
-                let den = values[index(&d.denominator)];
-                (den != 0.0).then(|| values[index(&d.numerator)] / den)
-            })
-            .collect();
-        let Some(ratios) = ratios else {
+    let mut totals = vec![0.0; inputs.len()];
+    for g in 0..groups.len() {
+        let rows = groups.rows(g);
+        for (total, col) in totals.iter_mut().zip(values) {
+            *total = aggregate(col, rows, spec.agg);
+        }
+        if ratios.iter().any(|&(_, den)| totals[den] == 0.0) {
             out.dropped_zero_denominator += 1;
             continue;
-        };
-        point.extend(ratios);
+        }
+        let mut point = Vec::with_capacity(features.len() + ratios.len());
+        point.extend(features.iter().map(|&f| totals[f]));
+        point.extend(ratios.iter().map(|&(num, den)| totals[num] / totals[den]));
         let p = out.points.len();
         out.points.push(point);
         if let (Some(out_keys), Some(keys)) = (out.keys.as_mut(), keys.as_ref()) {

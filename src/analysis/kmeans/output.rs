@@ -271,6 +271,8 @@ pub fn result_json(m: &Model) -> Value {
         "agg": m.spec.agg,
         "seed": m.spec.seed,
         "restarts": m.spec.restarts,
+        // Above this many points the restarts ran on a seeded sample.
+        "restarts_sample_size": m.labels.len().min(super::fit::SEARCH_SAMPLE_POINTS),
         "points": m.labels.len(),
         "inertia": m.inertia,
         "silhouette": m.silhouette,

@@ -2,31 +2,10 @@
 //! `silhouette_score`), exact or on a fixed-seed sample of the points.
 
 use ndarray::ArrayView2;
-use rand_xoshiro::Xoshiro256Plus;
-use rand_xoshiro::rand_core::{RngCore, SeedableRng};
 use rayon::prelude::*;
 
 /// Largest number of points the silhouette is computed on exactly.
 pub const MAX_EXACT_POINTS: usize = 10_000;
-
-/// `max` distinct indices out of `0..n`, chosen with a seeded RNG and sorted;
-/// `None` when `n <= max` (use every point).
-pub fn sample_indices(n: usize, max: usize, seed: u64) -> Option<Vec<usize>> {
-    if n <= max {
-        return None;
-    }
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
-    let mut all: Vec<usize> = (0..n).collect();
-    // Partial Fisher-Yates: the first `max` slots become the sample.
-    for i in 0..max {
-        let span = (n - i) as u64;
-        let j = i + ((rng.next_u64() as u128 * span as u128) >> 64) as usize;
-        all.swap(i, j);
-    }
-    let mut picked = all[..max].to_vec();
-    picked.sort_unstable();
-    Some(picked)
-}
 
 /// Mean silhouette of the points `idx` (distances among those points only).
 /// `None` when it is undefined: fewer than 2 or more than `len - 1`
@@ -41,40 +20,75 @@ pub fn mean_silhouette(data: ArrayView2<f64>, labels: &[usize], idx: &[usize]) -
     if present < 2 || present >= idx.len() {
         return None;
     }
-    let total: f64 = idx
+    // The points grouped by cluster in one flat block, so that each
+    // cluster's distances are one tight loop over contiguous values.
+    let mut order = idx.to_vec();
+    order.sort_by_key(|&i| labels[i]);
+    let dim = data.ncols();
+    let mut flat = Vec::with_capacity(order.len() * dim);
+    for &i in &order {
+        flat.extend(data.row(i).iter());
+    }
+    let mut starts = vec![0; k + 1];
+    for c in 0..k {
+        starts[c + 1] = starts[c] + counts[c];
+    }
+    let block = Blocks {
+        flat: &flat,
+        dim,
+        starts: &starts,
+    };
+    // Collected first so that the sum's order does not depend on threads.
+    let scores: Vec<f64> = order
         .par_iter()
-        .map(|&i| point_silhouette(data, labels, idx, &counts, i))
-        .sum();
+        .enumerate()
+        .map(|(p, &i)| block.silhouette(p, labels[i]))
+        .collect();
+    let total: f64 = scores.iter().sum();
     Some(total / idx.len() as f64)
 }
 
-fn point_silhouette(
-    data: ArrayView2<f64>,
-    labels: &[usize],
-    idx: &[usize],
-    counts: &[usize],
-    i: usize,
-) -> f64 {
-    let own = labels[i];
-    if counts[own] < 2 {
-        return 0.0;
+/// Points sorted by cluster: cluster `c` is points `starts[c]..starts[c + 1]`.
+struct Blocks<'a> {
+    flat: &'a [f64],
+    dim: usize,
+    starts: &'a [usize],
+}
+
+impl Blocks<'_> {
+    fn size(&self, c: usize) -> usize {
+        self.starts[c + 1] - self.starts[c]
     }
-    let mut sums = vec![0.0; counts.len()];
-    let p = data.row(i);
-    for &j in idx {
-        if j != i {
-            let q = data.row(j);
-            let d2: f64 = p.iter().zip(q.iter()).map(|(x, y)| (x - y).powi(2)).sum();
-            sums[labels[j]] += d2.sqrt();
+
+    /// Sum of distances from point `p` to every point of cluster `c`.
+    fn distance_sum(&self, p: usize, c: usize) -> f64 {
+        let x = &self.flat[p * self.dim..(p + 1) * self.dim];
+        self.flat[self.starts[c] * self.dim..self.starts[c + 1] * self.dim]
+            .chunks_exact(self.dim)
+            .map(|q| {
+                x.iter()
+                    .zip(q)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .sum()
+    }
+
+    /// Silhouette of point `p` in cluster `own`; 0 when alone in it.
+    fn silhouette(&self, p: usize, own: usize) -> f64 {
+        if self.size(own) < 2 {
+            return 0.0;
         }
+        // The point's distance to itself is 0, so the own sum needs no skip.
+        let a = self.distance_sum(p, own) / (self.size(own) - 1) as f64;
+        let b = (0..self.starts.len() - 1)
+            .filter(|&c| c != own && self.size(c) > 0)
+            .map(|c| self.distance_sum(p, c) / self.size(c) as f64)
+            .fold(f64::INFINITY, f64::min);
+        let denom = a.max(b);
+        if denom > 0.0 { (b - a) / denom } else { 0.0 }
     }
-    let a = sums[own] / (counts[own] - 1) as f64;
-    let b = (0..counts.len())
-        .filter(|&c| c != own && counts[c] > 0)
-        .map(|c| sums[c] / counts[c] as f64)
-        .fold(f64::INFINITY, f64::min);
-    let denom = a.max(b);
-    if denom > 0.0 { (b - a) / denom } else { 0.0 }
 }
 
 #[cfg(test)]
@@ -109,16 +123,5 @@ mod tests {
         let data = array![[0.0], [1.0], [2.0]];
         assert_eq!(mean_silhouette(data.view(), &[0, 0, 0], &[0, 1, 2]), None);
         assert_eq!(mean_silhouette(data.view(), &[0, 1, 2], &[0, 1, 2]), None);
-    }
-
-    #[test]
-    fn sample_is_seeded_sorted_and_distinct() {
-        assert_eq!(sample_indices(10, 10, 1), None);
-        let a = sample_indices(1000, 100, 7).expect("sample");
-        assert_eq!(a, sample_indices(1000, 100, 7).expect("sample"));
-        assert_ne!(a, sample_indices(1000, 100, 8).expect("sample"));
-        assert_eq!(a.len(), 100);
-        assert!(a.windows(2).all(|w| w[0] < w[1]));
-        assert!(a.iter().all(|&i| i < 1000));
     }
 }
