@@ -14,11 +14,6 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Bump when what a page shows changes without its inputs changing (a
-/// change of the renderer itself needs no bump: the memory lives only as
-/// long as one process).
-const FORMAT: &str = "wawasan-pages-1";
-
 /// Pages rendered by earlier builds, by output path, with their keys.
 /// Clones share the memory.
 #[derive(Clone, Debug, Default)]
@@ -149,9 +144,9 @@ fn render_report(
 /// What every page depends on: the theme, the portal's settings and every
 /// report's card.
 fn site_key(site: &SiteContext, theme_sources: &[(String, String)]) -> Fnv {
+    // The memory lives as long as one process, so the renderer's version
+    // is not part of the key.
     let mut h = Fnv::new();
-    h.text(FORMAT);
-    h.text(env!("CARGO_PKG_VERSION"));
     for (name, text) in theme_sources {
         h.text(name);
         h.text(text);
@@ -212,12 +207,33 @@ fn hash_page_text(h: &mut Fnv, page: &Page) {
     }
 }
 
+/// Whether a page's Markdown has an `include`, `import` or `extends` tag,
+/// through which it could use another page.
 fn may_use_other_pages(body: &str) -> bool {
-    ["include", "import", "extends"]
-        .iter()
-        .any(|tag| body.contains(tag))
+    body.split("{%").skip(1).any(|tag| {
+        let word = tag.trim_start_matches('-').trim_start();
+        ["include", "import", "extends"]
+            .iter()
+            .any(|t| word.starts_with(t))
+    })
 }
 
 fn html_bytes(html: String) -> FileBytes {
     FileBytes::from(html.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_that_could_use_other_pages_are_recognised() {
+        assert!(may_use_other_pages("a {% include \"x.md\" %} b"));
+        assert!(may_use_other_pages("{%- import \"m\" as m -%}"));
+        assert!(may_use_other_pages("{%extends \"base\" %}"));
+        assert!(!may_use_other_pages(
+            "An important result {% if x %}y{% endif %}"
+        ));
+        assert!(!may_use_other_pages("{{ include }} and no tags"));
+    }
 }
