@@ -118,7 +118,7 @@ impl PortalArgs {
             },
             base_url: self.base_url.clone(),
             cache_dir: (!self.no_cache).then(|| self.root.join(".wawasan-cache")),
-            memory_cache: None,
+            session: None,
         }
     }
 }

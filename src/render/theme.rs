@@ -40,6 +40,12 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 /// Load the theme: defaults, then overrides from `templates_dir` (any
 /// `*.html` below it except under `static/`).
 pub fn load_theme(templates_dir: &Path) -> Result<Tera> {
+    build_theme(&theme_sources(templates_dir)?, templates_dir)
+}
+
+/// The theme's templates as (name, text): the defaults, each replaced by a
+/// same-named file of `templates_dir`, then the portal's other templates.
+pub fn theme_sources(templates_dir: &Path) -> Result<Vec<(String, String)>> {
     let mut templates: Vec<(String, String)> = DEFAULT_TEMPLATES
         .iter()
         .map(|(n, s)| (n.to_string(), s.to_string()))
@@ -51,6 +57,11 @@ pub fn load_theme(templates_dir: &Path) -> Result<Tera> {
             None => templates.push((name, text)),
         }
     }
+    Ok(templates)
+}
+
+/// Parse the theme's templates (errors point into `templates_dir`).
+pub fn build_theme(templates: &[(String, String)], templates_dir: &Path) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Escape & < > " ' only: Tera's default also rewrites `/`, which mangles URLs.

@@ -42,13 +42,16 @@ struct Rebuilder {
     status: Arc<status_channel::Sender<Status>>,
     /// Held while the output is being written, so Ctrl-C waits for a swap in flight.
     writing: Arc<Mutex<()>>,
+    /// Print how long each step of a rebuild took (`WAWASAN_TIMINGS=1`).
+    timings: bool,
 }
 
 /// Build, serve and watch until Ctrl-C.
 pub fn run(mut options: BuildOptions, args: &ServeArgs) -> Result<()> {
-    // Keep results in memory between rebuilds: a narrative edit then
-    // re-renders pages without touching the analyses or the cache folder.
-    options.memory_cache = Some(wawasan::site::cache::MemoryCache::default());
+    // Remember results, data-file hashes, pages and the output between
+    // rebuilds: a narrative edit then re-renders only the pages it touches
+    // and rewrites only the files that changed.
+    options.session = Some(wawasan::site::Session::default());
     if !options.paths.content.is_dir() {
         return Err(Error::new("no content folder to serve")
             .at(&options.paths.content)
@@ -64,6 +67,7 @@ pub fn run(mut options: BuildOptions, args: &ServeArgs) -> Result<()> {
         roots,
         status: Arc::new(status_tx),
         writing: Arc::new(Mutex::new(())),
+        timings: std::env::var_os("WAWASAN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0"),
     };
     eprintln!("Building {} ...", rebuilder.options.paths.content.display());
     rebuilder.rebuild();
@@ -106,20 +110,32 @@ impl Rebuilder {
         }
     }
 
-    /// Rebuild the site, swap the output in if it built, and tell the browsers.
+    /// Rebuild the site, swap the output in if it built, and tell the
+    /// browsers (unless the site is exactly as they have it).
     fn rebuild(&self) {
         let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let started = Instant::now();
         let result = rebuild_site(&self.options);
         let millis = started.elapsed().as_millis();
-        let first = self.status.borrow().version == 0;
+        let (first, broken) = {
+            let status = self.status.borrow();
+            (status.version == 0, status.error.is_some())
+        };
         match &result {
+            Ok(summary) if !first && !summary.changed_output() => {
+                eprintln!("Rebuilt in {millis} ms: the site did not change.");
+            }
             Ok(summary) => eprintln!(
-                "{} in {millis} ms: {} reports, {} pages, {} files.",
+                "{} in {millis} ms: {} reports, {} pages, {} files; \
+                 ran {} of {} analyses, rendered {} pages, wrote {} files.",
                 if first { "Built" } else { "Rebuilt" },
                 summary.reports,
                 summary.pages,
-                summary.files
+                summary.files,
+                summary.analyses_run,
+                summary.analyses,
+                summary.pages_rendered,
+                summary.files_written,
             ),
             Err(e) if first => eprintln!(
                 "error: {e}\nThe build failed after {millis} ms; save a fix to build the site."
@@ -128,20 +144,33 @@ impl Rebuilder {
                 "error: {e}\nThe build failed after {millis} ms; the last good site is still served."
             ),
         }
+        if let (Ok(summary), true) = (&result, self.timings) {
+            eprintln!(
+                "  load {:.1?} · compute {:.1?} · render {:.1?} · write {:.1?}",
+                summary.load_time, summary.compute_time, summary.render_time, summary.write_time
+            );
+        }
         // The terminal first, then the browsers.
-        self.status.send_modify(|status| match &result {
-            Ok(_) => {
+        match &result {
+            Ok(summary) if !first && !broken && !summary.changed_output() => {}
+            Ok(_) => self.status.send_modify(|status| {
                 status.version += 1;
                 status.error = None;
-            }
-            Err(e) => status.error = Some(Arc::new(ErrorReport::from_error(e))),
-        });
+            }),
+            Err(e) => self
+                .status
+                .send_modify(|status| status.error = Some(Arc::new(ErrorReport::from_error(e)))),
+        }
+        // Only then remove the replaced output folder.
+        if let Some(Err(e)) = self.options.session.as_ref().map(|s| s.clean_up()) {
+            eprintln!("warning: {e}");
+        }
     }
 }
 
-/// The one call into the site builder: build everything and swap the
-/// output folder. The site layer caches analysis results, so a narrative or
-/// template edit does not re-run the analyses.
+/// The one call into the site builder. With the session the site layer
+/// re-runs only the analyses whose inputs changed, re-renders only the pages
+/// whose inputs changed and writes only the files that changed.
 fn rebuild_site(options: &BuildOptions) -> Result<BuildSummary> {
     wawasan::site::build(options)
 }

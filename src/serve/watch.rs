@@ -16,8 +16,15 @@ use std::time::Duration;
 use wawasan::config::Paths;
 use wawasan::error::{Error, Result};
 
-/// How long a file must stay quiet before its events are delivered.
-pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long each file event is held back so that an editor's burst of
+/// events for one save (truncate and write, or write a temporary file and
+/// rename it: a few milliseconds) arrives as one batch, after the save.
+/// Should a burst still be split, the second rebuild finds the site
+/// unchanged and browsers are not reloaded again.
+pub const DEBOUNCE: Duration = Duration::from_millis(20);
+/// How often held-back events are looked at: a batch goes out between
+/// `DEBOUNCE` and `DEBOUNCE + TICK` after its first event.
+const TICK: Duration = Duration::from_millis(5);
 /// How often `--poll` looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -201,7 +208,7 @@ pub fn start(
                 .with_compare_contents(compare_contents);
             let debouncer: Debouncer<PollWatcher, _> = new_debouncer_opt(
                 DEBOUNCE,
-                None,
+                Some(TICK),
                 forward(batches.clone()),
                 NoCache::new(),
                 config,
@@ -212,9 +219,14 @@ pub fn start(
     } else {
         let config = notify::Config::default();
         let handler = forward(batches.clone());
-        let debouncer: Debouncer<RecommendedWatcher, _> =
-            new_debouncer_opt(DEBOUNCE, None, handler, RecommendedCache::new(), config)
-                .map_err(cannot_watch)?;
+        let debouncer: Debouncer<RecommendedWatcher, _> = new_debouncer_opt(
+            DEBOUNCE,
+            Some(TICK),
+            handler,
+            RecommendedCache::new(),
+            config,
+        )
+        .map_err(cannot_watch)?;
         debouncers.push(Box::new(watch_folders(debouncer, &folders)?));
     }
     Ok(Watcher {

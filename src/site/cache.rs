@@ -5,11 +5,13 @@
 //! edit therefore reuses every result; a data edit recomputes only the
 //! reports that read that file. The cache lives in `.wawasan-cache/` beside
 //! `content/`; delete that folder (or pass `--no-cache`) to start afresh.
+//! `serve` adds a memory layer that also remembers the data files' hashes.
 
+use super::hash::{FileHashes, Fnv, hash_file};
 use super::results::ReportResults;
 use crate::content::Report;
 use crate::data::load::resolve_files;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::render::locale::Locale;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,25 +27,36 @@ struct Entry {
     results: ReportResults,
 }
 
-/// Results kept in memory between builds of one process (`serve`), so a
-/// rebuild after a narrative edit does not even read the cache folder.
+/// Results and data-file hashes kept in memory between builds of one
+/// process (`serve`), so a rebuild after a narrative edit neither reads the
+/// cache folder nor the data files. Clones share the memory.
 #[derive(Clone, Debug, Default)]
-pub struct MemoryCache(Arc<Mutex<BTreeMap<String, Keyed>>>);
+pub struct MemoryCache {
+    results: Arc<Mutex<BTreeMap<String, Keyed>>>,
+    hashes: FileHashes,
+}
 
 /// Results with the key they were computed for.
 type Keyed = (String, Arc<ReportResults>);
 
 impl MemoryCache {
     fn get(&self, slug: &str, key: &str) -> Option<Arc<ReportResults>> {
-        let map = self.0.lock().ok()?;
+        let map = self.results.lock().ok()?;
         map.get(slug)
             .filter(|(k, _)| k == key)
             .map(|(_, r)| r.clone())
     }
 
     fn put(&self, slug: &str, key: &str, results: Arc<ReportResults>) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.results.lock() {
             map.insert(slug.to_string(), (key.to_string(), results));
+        }
+    }
+
+    /// Forget the results of reports that no longer exist.
+    pub fn retain(&self, slugs: &[&str]) {
+        if let Ok(mut map) = self.results.lock() {
+            map.retain(|slug, _| slugs.contains(&slug.as_str()));
         }
     }
 }
@@ -96,8 +109,10 @@ impl ResultCache {
         for source in &report.meta.sources {
             for file in resolve_files(source, data_dir)? {
                 h.text(&file.to_string_lossy());
-                let bytes = std::fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
-                h.bytes(&bytes);
+                h.number(match &self.memory {
+                    Some(memory) => memory.hashes.hash(&file)?,
+                    None => hash_file(&file)?,
+                });
             }
         }
         Ok(format!("{:016x}", h.finish()))
@@ -113,7 +128,7 @@ impl ResultCache {
         }
         let mut results = entry.results;
         if !results.tables.is_empty() {
-            results.workbook = Some(std::fs::read(self.workbook_path(slug)?).ok()?);
+            results.workbook = Some(std::fs::read(self.workbook_path(slug)?).ok()?.into());
         }
         Some(results)
     }
@@ -154,56 +169,5 @@ impl ResultCache {
         self.dir
             .as_ref()
             .map(|d| d.join("results").join(format!("{slug}.json")))
-    }
-}
-
-/// 64-bit FNV-1a: stable across platforms and Rust versions.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-        // Separate fields so that ("ab", "c") and ("a", "bc") differ.
-        self.0 ^= bytes.len() as u64;
-        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-    }
-
-    fn text(&mut self, s: &str) {
-        self.bytes(s.as_bytes());
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv_matches_the_reference_vector_and_separates_fields() {
-        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (reference test vector);
-        // our field separator is applied after it.
-        let mut raw = Fnv::new();
-        for &b in b"a" {
-            raw.0 ^= u64::from(b);
-            raw.0 = raw.0.wrapping_mul(0x0100_0000_01b3);
-        }
-        assert_eq!(raw.0, 0xaf63_dc4c_8601_ec8c);
-        let mut ab_c = Fnv::new();
-        ab_c.text("ab");
-        ab_c.text("c");
-        let mut a_bc = Fnv::new();
-        a_bc.text("a");
-        a_bc.text("bc");
-        assert_ne!(ab_c.finish(), a_bc.finish());
     }
 }

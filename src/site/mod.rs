@@ -1,9 +1,12 @@
 //! Site assembly: loads the content, computes every report's results in
 //! parallel, renders the pages and writes the portal atomically. It knows
-//! nothing about HTTP or file watching (those live in the binary).
+//! nothing about HTTP or file watching (those live in the binary); a
+//! `Session` lets repeated builds of one process redo only what changed.
 
 pub mod assets;
 pub mod cache;
+pub mod hash;
+pub mod incremental;
 pub mod output;
 pub mod pages;
 pub mod results;
@@ -13,8 +16,8 @@ use crate::config::Paths;
 use crate::content::{Portal, load_portal};
 use crate::error::Result;
 use crate::render::locale::Locale;
-use crate::render::theme::load_theme;
-use output::SiteFiles;
+use crate::render::theme::{build_theme, theme_sources};
+use output::{FileBytes, SiteFiles};
 use pages::{ComputedReport, SiteContext};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -28,8 +31,27 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Where computed results are cached between builds (none: no cache).
     pub cache_dir: Option<PathBuf>,
-    /// Results kept in memory across builds of one process (`serve`).
-    pub memory_cache: Option<cache::MemoryCache>,
+    /// What earlier builds of this process left to reuse (`serve`).
+    pub session: Option<Session>,
+}
+
+/// What one process (`serve`) remembers between builds, so that a rebuild
+/// redoes only what changed: results and data-file hashes, rendered pages,
+/// and what the output folder holds. Clones share the memory.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    results: cache::MemoryCache,
+    pages: incremental::PageMemo,
+    published: output::Published,
+}
+
+impl Session {
+    /// Remove what the last build left for later: the output folder it
+    /// replaced (so a caller can first announce the new site). The next
+    /// build does it otherwise.
+    pub fn clean_up(&self) -> Result<()> {
+        self.published.remove_retired()
+    }
 }
 
 /// What a build did, for the progress report.
@@ -40,8 +62,16 @@ pub struct BuildSummary {
     pub analyses: usize,
     /// Reports whose results came from the cache.
     pub cached_reports: usize,
+    /// Analyses run by this build (the others' results came from the cache).
+    pub analyses_run: usize,
+    /// Report pages rendered by this build (the others came from the session).
+    pub pages_rendered: usize,
     pub rows_read: usize,
     pub files: usize,
+    /// Files written to the output folder (the others were kept as they were).
+    pub files_written: usize,
+    /// Files of the previous output that are gone (known with a session only).
+    pub files_removed: usize,
     pub load_time: Duration,
     pub compute_time: Duration,
     pub render_time: Duration,
@@ -53,9 +83,27 @@ pub struct BuildSummary {
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let (files, mut summary) = assemble(options)?;
     let started = Instant::now();
-    output::write_site(&options.paths.output, &files)?;
+    match &options.session {
+        Some(session) => {
+            let done = output::publish(&options.paths.output, &files, &session.published)?;
+            summary.files_written = done.written;
+            summary.files_removed = done.removed;
+        }
+        None => {
+            output::write_site(&options.paths.output, &files)?;
+            summary.files_written = files.len();
+        }
+    }
     summary.write_time = started.elapsed();
     Ok(summary)
+}
+
+impl BuildSummary {
+    /// Whether the output folder changed (every build without a session
+    /// rewrites it).
+    pub fn changed_output(&self) -> bool {
+        self.files_written > 0 || self.files_removed > 0
+    }
 }
 
 /// Validate everything a build would do, without writing anything.
@@ -71,11 +119,15 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     if let Some(url) = &options.base_url {
         portal.config.base_url = url.clone();
     }
-    let theme = load_theme(&options.paths.templates)?;
+    let templates = theme_sources(&options.paths.templates)?;
+    let theme = build_theme(&templates, &options.paths.templates)?;
     summary.load_time = started.elapsed();
 
     let started = Instant::now();
     let computed = compute_reports(&portal, options)?;
+    for c in computed.iter().filter(|c| !c.from_cache) {
+        summary.analyses_run += c.report.meta.analyses.len();
+    }
     summary.cached_reports = computed.iter().filter(|c| c.from_cache).count();
     summary.compute_time = started.elapsed();
 
@@ -86,24 +138,16 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         templates_dir: &options.paths.templates,
         reports: pages::report_cards(&computed),
     };
-    let mut files = SiteFiles::new();
-    files.insert(
-        "index.html".into(),
-        pages::render_index(&site)?.into_bytes(),
-    );
-    let rendered: Vec<Vec<(String, String)>> = computed
-        .par_iter()
-        .map(|c| pages::render_report(&site, c))
-        .collect::<Result<_>>()?;
-    for (path, html) in rendered.into_iter().flatten() {
-        files.insert(path, html.into_bytes());
-        summary.pages += 1;
-    }
+    let memo = options.session.as_ref().map(|s| &s.pages);
+    let rendered = incremental::render_site(&site, &computed, &templates, memo)?;
+    summary.pages = rendered.pages;
+    summary.pages_rendered = rendered.pages_rendered;
+    let mut files: SiteFiles = rendered.files.into_iter().collect();
     for c in &computed {
-        for (name, bytes) in &c.results.files {
+        for (name, text) in &c.results.files {
             files.insert(
                 format!("{}/results/{name}", c.report.slug),
-                bytes.clone().into_bytes(),
+                FileBytes::from(text.clone()),
             );
         }
         if let Some(book) = &c.results.workbook {
@@ -113,9 +157,9 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         summary.rows_read += c.results.sources.iter().map(|s| s.rows_read).sum::<usize>();
     }
     for (path, bytes) in assets::collect_static(&options.paths.templates)? {
-        files.insert(format!("assets/{path}"), bytes);
+        files.insert(format!("assets/{path}"), bytes.into());
     }
-    files.insert(".nojekyll".into(), Vec::new());
+    files.insert(".nojekyll".into(), FileBytes::from(&[][..]));
     summary.render_time = started.elapsed();
     summary.reports = computed.len();
     summary.files = files.len();
@@ -126,6 +170,11 @@ fn compute_reports<'a>(
     portal: &'a Portal,
     options: &BuildOptions,
 ) -> Result<Vec<ComputedReport<'a>>> {
+    let memory = options.session.as_ref().map(|s| s.results.clone());
+    if let Some(memory) = &memory {
+        let slugs: Vec<&str> = portal.reports.iter().map(|r| r.slug.as_str()).collect();
+        memory.retain(&slugs);
+    }
     portal
         .reports
         .par_iter()
@@ -137,9 +186,8 @@ fn compute_reports<'a>(
                 .as_deref()
                 .unwrap_or(&portal.config.currency);
             let locale = Locale::new(language, currency);
-            let cache =
-                cache::ResultCache::new(options.cache_dir.clone(), options.memory_cache.clone());
-            let caching = options.cache_dir.is_some() || options.memory_cache.is_some();
+            let cache = cache::ResultCache::new(options.cache_dir.clone(), memory.clone());
+            let caching = options.cache_dir.is_some() || memory.is_some();
             // A key that cannot be computed (e.g. a missing data file) just
             // means no caching: `compute` reports the real error.
             let key = caching
@@ -151,6 +199,7 @@ fn compute_reports<'a>(
                     results,
                     locale,
                     from_cache: true,
+                    results_key: key,
                 });
             }
             let fresh = results::compute(report, &options.paths.data, &locale)?;
@@ -163,6 +212,7 @@ fn compute_reports<'a>(
                 results,
                 locale,
                 from_cache: false,
+                results_key: key,
             })
         })
         .collect()

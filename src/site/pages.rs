@@ -20,6 +20,8 @@ pub struct ComputedReport<'a> {
     pub locale: Locale,
     /// Whether the results came from the cache.
     pub from_cache: bool,
+    /// The cache key of the results (none when caching is off).
+    pub results_key: Option<String>,
 }
 
 /// Shared inputs of page rendering.
@@ -58,7 +60,7 @@ pub fn report_cards(reports: &[ComputedReport]) -> Value {
     )
 }
 
-fn portal_value(portal: &Portal) -> Value {
+pub(crate) fn portal_value(portal: &Portal) -> Value {
     json!({
         "title": portal.config.title,
         "description": portal.config.description,
@@ -67,11 +69,13 @@ fn portal_value(portal: &Portal) -> Value {
     })
 }
 
-/// Render every page of one report: (path relative to the output, HTML).
-pub fn render_report(
+/// Render the pages of one report at the given positions of its page
+/// list: their HTML, in the same order.
+pub fn render_pages(
     site: &SiteContext,
     computed: &ComputedReport,
-) -> Result<Vec<(String, String)>> {
+    which: &[usize],
+) -> Result<Vec<String>> {
     let report = computed.report;
     let ui = ui_strings(site.portal.config.language);
     let placeables = Arc::new(Placeables {
@@ -101,14 +105,21 @@ pub fn render_report(
         "report",
         &json!({"title": report.meta.title, "summary": report.meta.summary}),
     );
-    let mut out = Vec::new();
-    for (i, page) in report.pages.iter().enumerate() {
+    let mut out = Vec::with_capacity(which.len());
+    for (i, page) in which
+        .iter()
+        .filter_map(|&i| Some((i, report.pages.get(i)?)))
+    {
         context.insert("page", &json!({"title": page.title, "slug": page.slug}));
         let markdown = narrative.render(page, &context)?;
         let rendered = render_markdown(&markdown);
         let context = page_context(site, computed, i, &rendered, &ui);
-        let html = render_template(site.theme, "page.html", &context, site.templates_dir)?;
-        out.push((page_url(report, page), html));
+        out.push(render_template(
+            site.theme,
+            "page.html",
+            &context,
+            site.templates_dir,
+        )?);
     }
     Ok(out)
 }

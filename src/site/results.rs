@@ -26,14 +26,15 @@ pub struct ReportResults {
     pub charts: BTreeMap<String, ChartHtml>,
     /// Headline KPIs as (label, formatted value).
     pub kpis: Vec<(String, String)>,
-    /// Text files below the report's `results/` folder (JSON and CSV).
-    pub files: BTreeMap<String, String>,
+    /// Text files below the report's `results/` folder (JSON and CSV);
+    /// shared with the site's files, not copied.
+    pub files: BTreeMap<String, Arc<str>>,
     /// Rows read and kept per source.
     pub sources: Vec<SourceStats>,
     /// Every result table as an Excel workbook (none when there are no
     /// tables). Cached beside the JSON, not inside it.
     #[serde(skip)]
-    pub workbook: Option<Vec<u8>>,
+    pub workbook: Option<Arc<[u8]>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -81,7 +82,8 @@ pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<Repo
     }
     out.kpis = format_kpis(report, &out.context, locale)?;
     if !out.tables.is_empty() {
-        out.workbook = Some(super::workbook::workbook(&out.tables).map_err(|e| e.at(&index))?);
+        let book = super::workbook::workbook(&out.tables).map_err(|e| e.at(&index))?;
+        out.workbook = Some(book.into());
     }
     Ok(out)
 }
@@ -122,7 +124,7 @@ fn run_queries(report: &Report, tables: &mut Tables, out: &mut ReportResults) ->
         let table = frame_to_table(&frame).map_err(|e| e.at(&page.path).line(query.line))?;
         out.context.insert(query.name.clone(), table.to_records());
         out.files
-            .insert(format!("{}.csv", query.name), table.to_csv());
+            .insert(format!("{}.csv", query.name), table.to_csv().into());
         Arc::make_mut(&mut out.tables).insert(query.name.clone(), table);
         tables.insert(query.name.clone(), frame);
     }
@@ -139,10 +141,10 @@ fn add_analysis(
     let json = serde_json::to_string_pretty(&output.result).map_err(|e| {
         Error::new(format!("cannot serialise the result of analysis `{name}`")).caused_by(e)
     })?;
-    out.files.insert(format!("{name}.json"), json);
+    out.files.insert(format!("{name}.json"), json.into());
     for (local, table) in output.tables {
         out.files
-            .insert(format!("{name}.{local}.csv"), table.to_csv());
+            .insert(format!("{name}.{local}.csv"), table.to_csv().into());
         Arc::make_mut(&mut out.tables).insert(format!("{name}.{local}"), table);
     }
     for (local, spec) in &output.charts {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -81,7 +83,8 @@ impl Fixture {
     }
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
+/// Copy the folder `src` to `dst`, creating it.
+pub fn copy_dir(src: &Path, dst: &Path) {
     for entry in walkdir::WalkDir::new(src) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(src).unwrap();

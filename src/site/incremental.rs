@@ -1,0 +1,239 @@
+//! Incremental rendering for `serve`: everything a page depends on — the
+//! theme, the portal's settings, every report's card (the navigation), its
+//! report's front matter, page list and results, and its own Markdown — is
+//! hashed into a key, and a page whose key is the one of an earlier build of
+//! this process is taken from memory instead of being rendered again. The
+//! index page depends on the theme, the settings, its intro and the cards.
+
+use super::hash::Fnv;
+use super::output::FileBytes;
+use super::pages::{self, ComputedReport, SiteContext};
+use crate::content::Page;
+use crate::error::Result;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Pages rendered by earlier builds, by output path, with their keys.
+/// Clones share the memory.
+#[derive(Clone, Debug, Default)]
+pub struct PageMemo(Arc<Mutex<HashMap<String, Keyed>>>);
+
+type Keyed = (u64, FileBytes);
+
+impl PageMemo {
+    fn get(&self, path: &str, key: u64) -> Option<FileBytes> {
+        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(path)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, html)| html.clone())
+    }
+
+    /// Remember exactly the pages of the latest build.
+    fn replace(&self, pages: HashMap<String, Keyed>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = pages;
+    }
+}
+
+/// The site's HTML pages and how many had to be rendered.
+pub struct RenderedSite {
+    /// (path relative to the output, HTML): the index, then every report's
+    /// pages in order.
+    pub files: Vec<(String, FileBytes)>,
+    /// Report pages in the site.
+    pub pages: usize,
+    /// Report pages rendered by this build (the others came from memory).
+    pub pages_rendered: usize,
+}
+
+/// A page with its key (none: it cannot be reused).
+struct Entry {
+    path: String,
+    key: Option<u64>,
+    html: FileBytes,
+}
+
+/// Render the index and every report's pages; with a memory, only the
+/// pages whose key changed since the build it remembers.
+pub fn render_site(
+    site: &SiteContext,
+    computed: &[ComputedReport],
+    theme_sources: &[(String, String)],
+    memo: Option<&PageMemo>,
+) -> Result<RenderedSite> {
+    let base = site_key(site, theme_sources);
+    let index_key = index_key(base.clone(), site);
+    let index = match memo.and_then(|m| m.get("index.html", index_key)) {
+        Some(html) => html,
+        None => html_bytes(pages::render_index(site)?),
+    };
+    let mut entries = vec![Entry {
+        path: "index.html".to_string(),
+        key: Some(index_key),
+        html: index,
+    }];
+    let reports: Vec<(Vec<Entry>, usize)> = computed
+        .par_iter()
+        .map(|c| render_report(site, c, base.clone(), memo))
+        .collect::<Result<_>>()?;
+    let mut pages_rendered = 0;
+    for (pages, rendered) in reports {
+        pages_rendered += rendered;
+        entries.extend(pages);
+    }
+    if let Some(memo) = memo {
+        memo.replace(
+            entries
+                .iter()
+                .filter_map(|e| Some((e.path.clone(), (e.key?, e.html.clone()))))
+                .collect(),
+        );
+    }
+    Ok(RenderedSite {
+        pages: entries.len() - 1,
+        pages_rendered,
+        files: entries.into_iter().map(|e| (e.path, e.html)).collect(),
+    })
+}
+
+/// One report's pages with their keys, and how many were rendered.
+fn render_report(
+    site: &SiteContext,
+    computed: &ComputedReport,
+    base: Fnv,
+    memo: Option<&PageMemo>,
+) -> Result<(Vec<Entry>, usize)> {
+    let report = computed.report;
+    // Without a results key the results cannot be told apart: render.
+    let keys: Vec<Option<u64>> = match &computed.results_key {
+        Some(results_key) => page_keys(base, computed, results_key)
+            .into_iter()
+            .map(Some)
+            .collect(),
+        None => vec![None; report.pages.len()],
+    };
+    let mut found: Vec<Option<FileBytes>> = report
+        .pages
+        .iter()
+        .zip(&keys)
+        .map(|(page, key)| memo?.get(&pages::page_url(report, page), (*key)?))
+        .collect();
+    let missing: Vec<usize> = (0..found.len()).filter(|&i| found[i].is_none()).collect();
+    if !missing.is_empty() {
+        let rendered = pages::render_pages(site, computed, &missing)?;
+        for (&i, html) in missing.iter().zip(rendered) {
+            found[i] = Some(html_bytes(html));
+        }
+    }
+    let entries = report
+        .pages
+        .iter()
+        .zip(keys)
+        .zip(found)
+        .filter_map(|((page, key), html)| {
+            Some(Entry {
+                path: pages::page_url(report, page),
+                key,
+                html: html?,
+            })
+        })
+        .collect();
+    Ok((entries, missing.len()))
+}
+
+/// What every page depends on: the theme, the portal's settings and every
+/// report's card.
+fn site_key(site: &SiteContext, theme_sources: &[(String, String)]) -> Fnv {
+    // The memory lives as long as one process, so the renderer's version
+    // is not part of the key.
+    let mut h = Fnv::new();
+    for (name, text) in theme_sources {
+        h.text(name);
+        h.text(text);
+    }
+    // Every setting, not only those templates see today.
+    h.text(&format!("{:?}", site.portal.config));
+    h.text(&site.reports.to_string());
+    h
+}
+
+fn index_key(mut base: Fnv, site: &SiteContext) -> u64 {
+    base.text("index.html");
+    base.text(&site.portal.intro);
+    base.finish()
+}
+
+/// One key per page of the report.
+fn page_keys(mut base: Fnv, computed: &ComputedReport, results_key: &str) -> Vec<u64> {
+    let report = computed.report;
+    base.text(&report.slug);
+    base.text(&report.front_matter);
+    base.number(report.front_matter_line as u64);
+    base.text(results_key);
+    base.text(computed.locale.language().tag());
+    base.text(computed.locale.currency());
+    for page in &report.pages {
+        base.text(&page.slug);
+        base.text(&page.title);
+        base.text(&page.path.to_string_lossy());
+    }
+    // A page that includes or imports a template could be using another
+    // page: then every page depends on every page's text.
+    if report.pages.iter().any(|p| may_use_other_pages(&p.body)) {
+        for page in &report.pages {
+            hash_page_text(&mut base, page);
+        }
+    }
+    report
+        .pages
+        .iter()
+        .map(|page| {
+            let mut h = base.clone();
+            h.text(&page.slug);
+            hash_page_text(&mut h, page);
+            h.finish()
+        })
+        .collect()
+}
+
+fn hash_page_text(h: &mut Fnv, page: &Page) {
+    h.text(&page.body);
+    h.number(page.body_line as u64);
+    for query in &page.queries {
+        h.text(&query.name);
+        h.text(&query.sql);
+        h.number(query.line as u64);
+        h.number(u64::from(query.shown));
+    }
+}
+
+/// Whether a page's Markdown has an `include`, `import` or `extends` tag,
+/// through which it could use another page.
+fn may_use_other_pages(body: &str) -> bool {
+    body.split("{%").skip(1).any(|tag| {
+        let word = tag.trim_start_matches('-').trim_start();
+        ["include", "import", "extends"]
+            .iter()
+            .any(|t| word.starts_with(t))
+    })
+}
+
+fn html_bytes(html: String) -> FileBytes {
+    FileBytes::from(html.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_that_could_use_other_pages_are_recognised() {
+        assert!(may_use_other_pages("a {% include \"x.md\" %} b"));
+        assert!(may_use_other_pages("{%- import \"m\" as m -%}"));
+        assert!(may_use_other_pages("{%extends \"base\" %}"));
+        assert!(!may_use_other_pages(
+            "An important result {% if x %}y{% endif %}"
+        ));
+        assert!(!may_use_other_pages("{{ include }} and no tags"));
+    }
+}
