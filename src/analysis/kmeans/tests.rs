@@ -80,6 +80,9 @@ fn inertia_matches_scikit_learn_within_one_percent() {
         .collect();
     assert_eq!(sizes, vec![20, 20, 20]);
     assert_eq!(out.result["silhouette_sampled"], json!(false));
+    // 60 points: every run is cheap, so 100 per search (not 10), no sample.
+    assert_eq!(out.result["runs_per_search"], json!(100));
+    assert_eq!(out.result["restarts_sample_size"], json!(60));
 }
 
 /// amount 1, 2, 3 | 10, 11, 12; boxes constant 4; country A B A A B B.
