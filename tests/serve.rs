@@ -176,7 +176,6 @@ fn polling_sees_edits_too() {
 #[test]
 fn rebuilds_redo_only_what_changed_and_match_a_full_build() {
     let f = Fixture::new("tiny");
-    // Only folders that exist at the start are watched.
     f.write("templates/.gitkeep", "");
     let server = Server::start(f.root(), &["--port", "0"]);
     let mut events = server.events();
@@ -236,6 +235,46 @@ fn rebuilds_redo_only_what_changed_and_match_a_full_build() {
         assert_eq!(path, other);
         assert!(a == b, "{} differs from a full build", path.display());
     }
+}
+
+#[test]
+fn a_templates_folder_created_while_serving_is_watched() {
+    let f = Fixture::new("tiny");
+    assert!(!f.path("templates").exists());
+    let server = Server::start(f.root(), &["--port", "0"]);
+    let mut events = server.events();
+    events.wait_for("ready", &server);
+    let page = wawasan::render::theme::DEFAULT_TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "page.html")
+        .unwrap()
+        .1;
+    let with_title = |title: &str| page.replacen("{{ page.title }}</h1>", title, 1);
+    f.write(
+        "templates/page.html",
+        &with_title("{{ page.title }} (1)</h1>"),
+    );
+    events.wait_for("reload", &server);
+    server.wait_log("Watching ");
+    let wait_for_page = |needle: &str| {
+        let deadline = Instant::now() + common::server::WAIT;
+        while !server.get("/shop/findings.html").body.contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "no `{needle}`:\n{}",
+                server.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_for_page("Findings (1)</h1>");
+    // A later edit inside the new folder is seen: it is watched now.
+    f.write(
+        "templates/page.html",
+        &with_title("{{ page.title }} (2)</h1>"),
+    );
+    events.wait_for("reload", &server);
+    wait_for_page("Findings (2)</h1>");
 }
 
 #[test]

@@ -60,7 +60,7 @@ pub fn run(mut options: BuildOptions, args: &ServeArgs) -> Result<()> {
     let roots = watch::Roots::new(&options.paths);
     let (batches_tx, batches) = mpsc::channel();
     // Watch before the first build so that nothing saved meanwhile is missed.
-    let _watcher = watch::start(&roots, args.poll, batches_tx)?;
+    let watcher = watch::start(&roots, args.poll, batches_tx)?;
     let (status_tx, status_rx) = status_channel::channel(Status::default());
     let rebuilder = Rebuilder {
         options,
@@ -82,7 +82,7 @@ pub fn run(mut options: BuildOptions, args: &ServeArgs) -> Result<()> {
 
     let status = rebuilder.status.clone();
     let writing = rebuilder.writing.clone();
-    std::thread::spawn(move || rebuilder.rebuild_on_changes(batches));
+    std::thread::spawn(move || rebuilder.rebuild_on_changes(watcher, batches));
     let state = Arc::new(http::AppState {
         output,
         status: status_rx,
@@ -94,8 +94,12 @@ pub fn run(mut options: BuildOptions, args: &ServeArgs) -> Result<()> {
 }
 
 impl Rebuilder {
-    /// Rebuild after each batch of changes, until the watcher goes away.
-    fn rebuild_on_changes(self, batches: mpsc::Receiver<Vec<DebouncedEvent>>) {
+    /// Rebuild after each batch of changes (for as long as the server runs).
+    fn rebuild_on_changes(
+        self,
+        mut watcher: watch::Watcher,
+        batches: mpsc::Receiver<Vec<DebouncedEvent>>,
+    ) {
         while let Ok(mut events) = batches.recv() {
             // Changes that came in during the last rebuild make one batch.
             events.extend(batches.try_iter().flatten());
@@ -105,6 +109,13 @@ impl Rebuilder {
             }
             for change in &changes {
                 eprintln!("Changed: {change}");
+            }
+            // A folder created since (templates/, say) is watched before the
+            // rebuild reads it, so that nothing saved in it is missed.
+            match watcher.follow_new_folders(&self.roots) {
+                Ok(true) => log_watched(&self.roots),
+                Ok(false) => {}
+                Err(e) => eprintln!("{e}"),
             }
             self.rebuild();
         }

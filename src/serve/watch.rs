@@ -89,6 +89,19 @@ impl Roots {
             .collect()
     }
 
+    /// The existing parents of the folders that do not exist yet, watched
+    /// (not recursively) so that creating one of them is noticed.
+    fn awaited(&self) -> Vec<&Path> {
+        let mut parents: Vec<&Path> = [&self.data, &self.templates]
+            .into_iter()
+            .filter(|p| !p.is_dir())
+            .filter_map(|p| p.parent())
+            .filter(|p| p.is_dir())
+            .collect();
+        parents.dedup();
+        parents
+    }
+
     /// Sort a changed path into its kind; `None` for what must not trigger a
     /// rebuild (the output, editor temp files, paths outside the portal).
     pub fn classify(&self, path: &Path) -> Option<(ChangeKind, PathBuf)> {
@@ -179,7 +192,28 @@ fn action(kind: &EventKind) -> Option<&'static str> {
 
 /// Keeps the watchers alive; dropping it stops watching.
 pub struct Watcher {
-    _debouncers: Vec<Box<dyn std::any::Any>>,
+    _debouncers: Vec<Box<dyn std::any::Any + Send>>,
+    /// The folders watched recursively when it started.
+    folders: Vec<PathBuf>,
+    poll: bool,
+    batches: mpsc::Sender<Vec<DebouncedEvent>>,
+}
+
+impl Watcher {
+    /// Start watching again if a portal folder was created since the
+    /// watching started (a `templates/` added while serving, say); returns
+    /// whether it did.
+    pub fn follow_new_folders(&mut self, roots: &Roots) -> Result<bool> {
+        if owned(roots.watched()) == self.folders {
+            return Ok(false);
+        }
+        *self = start(roots, self.poll, self.batches.clone())?;
+        Ok(true)
+    }
+}
+
+fn owned(paths: Vec<&Path>) -> Vec<PathBuf> {
+    paths.into_iter().map(Path::to_path_buf).collect()
 }
 
 /// Start watching the portal's folders; every debounced batch of events
@@ -195,7 +229,9 @@ pub fn start(
     batches: mpsc::Sender<Vec<DebouncedEvent>>,
 ) -> Result<Watcher> {
     let folders = roots.watched();
-    let mut debouncers: Vec<Box<dyn std::any::Any>> = Vec::new();
+    let watched = owned(folders.clone());
+    let awaited = roots.awaited();
+    let mut debouncers: Vec<Box<dyn std::any::Any + Send>> = Vec::new();
     if poll {
         let (data, text): (Vec<&Path>, Vec<&Path>) =
             folders.into_iter().partition(|p| *p == roots.data);
@@ -214,7 +250,19 @@ pub fn start(
                 config,
             )
             .map_err(cannot_watch)?;
-            debouncers.push(Box::new(watch_folders(debouncer, &dirs)?));
+            debouncers.push(Box::new(watch_folders(debouncer, &dirs, &[])?));
+        }
+        if !awaited.is_empty() {
+            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            let debouncer: Debouncer<PollWatcher, _> = new_debouncer_opt(
+                DEBOUNCE,
+                Some(TICK),
+                forward(batches.clone()),
+                NoCache::new(),
+                config,
+            )
+            .map_err(cannot_watch)?;
+            debouncers.push(Box::new(watch_folders(debouncer, &[], &awaited)?));
         }
     } else {
         let config = notify::Config::default();
@@ -227,10 +275,13 @@ pub fn start(
             config,
         )
         .map_err(cannot_watch)?;
-        debouncers.push(Box::new(watch_folders(debouncer, &folders)?));
+        debouncers.push(Box::new(watch_folders(debouncer, &folders, &awaited)?));
     }
     Ok(Watcher {
         _debouncers: debouncers,
+        folders: watched,
+        poll,
+        batches,
     })
 }
 
@@ -252,19 +303,23 @@ fn cannot_watch(e: notify::Error) -> Error {
     Error::new("cannot watch the portal's files").caused_by(e)
 }
 
+/// Watch `dirs` with everything below them, and `parents` themselves only.
 fn watch_folders<T: notify::Watcher, C: FileIdCache>(
     mut debouncer: Debouncer<T, C>,
     dirs: &[&Path],
+    parents: &[&Path],
 ) -> Result<Debouncer<T, C>> {
-    for dir in dirs {
-        debouncer
-            .watch(dir, RecursiveMode::Recursive)
-            .map_err(|e| {
-                Error::new(format!("cannot watch {}", dir.display()))
-                    .at(dir)
-                    .caused_by(e)
-                    .hint("on network drives or in containers, try `wawasan serve --poll`")
-            })?;
+    let modes = dirs
+        .iter()
+        .map(|d| (d, RecursiveMode::Recursive))
+        .chain(parents.iter().map(|p| (p, RecursiveMode::NonRecursive)));
+    for (dir, mode) in modes {
+        debouncer.watch(dir, mode).map_err(|e| {
+            Error::new(format!("cannot watch {}", dir.display()))
+                .at(dir)
+                .caused_by(e)
+                .hint("on network drives or in containers, try `wawasan serve --poll`")
+        })?;
     }
     Ok(debouncer)
 }
