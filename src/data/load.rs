@@ -12,6 +12,7 @@ use polars::prelude::{
     Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, ParquetReader, PlSmallStr,
     SerReader,
 };
+use rayon::prelude::*;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -33,11 +34,20 @@ pub fn load_source(spec: &SourceSpec, data_dir: &Path) -> Result<LoadedSource> {
     let format = detect_format(spec).map_err(in_source)?;
     check_settings(spec, format).map_err(in_source)?;
     let files = resolve_files(spec, data_dir).map_err(in_source)?;
+    // Files are read in parallel; results keep the files' order, and the
+    // first error in that order is the one reported.
+    let read: Vec<Result<(DataFrame, bool)>> = files
+        .par_iter()
+        .map(|file| {
+            let (df, csv_lines) = read_file(file, format, spec).map_err(|e| e.at(file))?;
+            let df = trim_headers(df).map_err(|e| e.at(file))?;
+            Ok((df, csv_lines))
+        })
+        .collect();
     let mut frames = Vec::with_capacity(files.len());
     let mut origins = Origins::default();
-    for file in &files {
-        let (df, csv_lines) = read_file(file, format, spec).map_err(|e| in_source(e.at(file)))?;
-        let df = trim_headers(df).map_err(|e| in_source(e.at(file)))?;
+    for (file, result) in files.iter().zip(read) {
+        let (df, csv_lines) = result.map_err(in_source)?;
         origins.push(file, df.height(), csv_lines);
         frames.push(df);
     }
@@ -571,5 +581,47 @@ mod tests {
         assert!(!glob_match(&long, b"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"));
         assert!(wanted_match("~$book.xlsx", "~$*.xlsx"));
         assert!(!wanted_match("~$book.xlsx", "*.xlsx"));
+    }
+
+    #[test]
+    fn json_pages_read_in_parallel_stack_in_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        // Enough pages to be spread over threads; later pages add columns.
+        for page in 1..=40 {
+            let extra = match page {
+                7 => r#", "note": "late""#,
+                20 => r#", "flag": true"#,
+                _ => "",
+            };
+            let text = format!(
+                r#"{{"d": [{{"number": "SI-{page}", "items": [{{"q": {page}}}, {{"q": 1}}]{extra}}}]}}"#
+            );
+            write(dir.path(), &format!("page_{page:02}.json"), text.as_bytes());
+        }
+        let loaded = load_source(&spec("page_*.json", "records = \"d\""), dir.path()).unwrap();
+        let df = &loaded.frame;
+        let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, ["number", "items.q", "note", "flag"]);
+        assert_eq!(df.height(), 80);
+        let numbers = strings(df, "number");
+        assert_eq!(
+            (numbers[0].clone(), numbers[79].clone()),
+            (s("SI-1"), s("SI-40"))
+        );
+        let notes = strings(df, "note");
+        assert_eq!(notes.iter().flatten().count(), 2);
+        assert_eq!((notes[12].clone(), notes[11].clone()), (s("late"), None));
+        assert_eq!(df.column("flag").unwrap().dtype(), &DataType::Boolean);
+        assert_eq!(strings(df, "flag")[38], s("true"));
+        assert_eq!(strings(df, "flag")[0], None);
+        // A broken page is named, and the first broken one in name order wins.
+        write(dir.path(), "page_31.json", b"{\"d\": [");
+        write(dir.path(), "page_09.json", b"{\"d\": [1]}");
+        let err = load_source(&spec("page_*.json", "records = \"d\""), dir.path()).unwrap_err();
+        assert!(err.path().unwrap().ends_with("page_09.json"), "{err}");
+        assert!(
+            err.to_string().contains("record 1 is not a JSON object"),
+            "{err}"
+        );
     }
 }
