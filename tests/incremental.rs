@@ -148,11 +148,7 @@ fn a_data_edit_re_runs_only_the_analyses_of_the_reports_reading_it() {
 fn a_template_edit_re_renders_every_page_without_running_analyses() {
     let f = two_reports();
     let serving = Serving::start(&f);
-    let page = wawasan::render::theme::DEFAULT_TEMPLATES
-        .iter()
-        .find(|(name, _)| *name == "page.html")
-        .unwrap()
-        .1;
+    let page = common::default_template("page.html");
     f.write(
         "templates/page.html",
         &page.replacen(

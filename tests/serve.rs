@@ -207,11 +207,7 @@ fn rebuilds_redo_only_what_changed_and_match_a_full_build() {
             .contains("The leading category is Top.")
     );
 
-    let page = wawasan::render::theme::DEFAULT_TEMPLATES
-        .iter()
-        .find(|(name, _)| *name == "page.html")
-        .unwrap()
-        .1;
+    let page = common::default_template("page.html");
     f.write(
         "templates/page.html",
         &page.replacen("<h1>{{ page.title }}</h1>", "<h1>{{ page.title }}!</h1>", 1),
@@ -244,11 +240,7 @@ fn a_templates_folder_created_while_serving_is_watched() {
     let server = Server::start(f.root(), &["--port", "0"]);
     let mut events = server.events();
     events.wait_for("ready", &server);
-    let page = wawasan::render::theme::DEFAULT_TEMPLATES
-        .iter()
-        .find(|(name, _)| *name == "page.html")
-        .unwrap()
-        .1;
+    let page = common::default_template("page.html");
     let with_title = |title: &str| page.replacen("{{ page.title }}</h1>", title, 1);
     f.write(
         "templates/page.html",

@@ -37,14 +37,9 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Load the theme: defaults, then overrides from `templates_dir` (any
-/// `*.html` below it except under `static/`).
-pub fn load_theme(templates_dir: &Path) -> Result<Tera> {
-    build_theme(&theme_sources(templates_dir)?, templates_dir)
-}
-
 /// The theme's templates as (name, text): the defaults, each replaced by a
-/// same-named file of `templates_dir`, then the portal's other templates.
+/// same-named file of `templates_dir` (any `*.html` below it except under
+/// `static/`), then the portal's other templates.
 pub fn theme_sources(templates_dir: &Path) -> Result<Vec<(String, String)>> {
     let mut templates: Vec<(String, String)> = DEFAULT_TEMPLATES
         .iter()

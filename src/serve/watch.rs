@@ -235,8 +235,10 @@ pub fn start(
     if poll {
         let (data, text): (Vec<&Path>, Vec<&Path>) =
             folders.into_iter().partition(|p| *p == roots.data);
-        for (dirs, compare_contents) in [(text, true), (data, false)] {
-            if dirs.is_empty() {
+        // The awaited parents are polled with the text folders (without
+        // their subfolders).
+        for (dirs, parents, compare_contents) in [(text, awaited, true), (data, vec![], false)] {
+            if dirs.is_empty() && parents.is_empty() {
                 continue;
             }
             let config = notify::Config::default()
@@ -250,19 +252,7 @@ pub fn start(
                 config,
             )
             .map_err(cannot_watch)?;
-            debouncers.push(Box::new(watch_folders(debouncer, &dirs, &[])?));
-        }
-        if !awaited.is_empty() {
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-            let debouncer: Debouncer<PollWatcher, _> = new_debouncer_opt(
-                DEBOUNCE,
-                Some(TICK),
-                forward(batches.clone()),
-                NoCache::new(),
-                config,
-            )
-            .map_err(cannot_watch)?;
-            debouncers.push(Box::new(watch_folders(debouncer, &[], &awaited)?));
+            debouncers.push(Box::new(watch_folders(debouncer, &dirs, &parents)?));
         }
     } else {
         let config = notify::Config::default();

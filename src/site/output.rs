@@ -20,15 +20,10 @@ pub type SiteFiles = BTreeMap<String, FileBytes>;
 
 /// Write `files` to a fresh folder and swap it in place of `output`.
 pub fn write_site(output: &Path, files: &SiteFiles) -> Result<()> {
-    let target = Target::new(output)?;
-    target.stage(|staging| {
-        let mut dirs = HashSet::new();
-        for (rel, bytes) in files {
-            write_file(&staging.join(rel), bytes, &mut dirs)?;
-        }
-        Ok(())
-    })?;
-    target.swap_in()?.remove()
+    // With nothing published before, every file is written.
+    let published = Published::default();
+    publish(output, files, &published)?;
+    published.remove_retired()
 }
 
 /// What the output folder held after the last publication of this process,
@@ -111,7 +106,8 @@ pub fn publish(output: &Path, files: &SiteFiles, published: &Published) -> Resul
         kept: unchanged.len(),
         removed,
     };
-    if !report.changed() && memory.files.len() == files.len() {
+    // Nothing written and nothing removed: the output holds exactly `files`.
+    if !report.changed() {
         return Ok(report);
     }
     let target = Target::new(output)?;

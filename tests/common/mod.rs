@@ -113,3 +113,13 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// The default theme's text of template `name` (to write an edited copy as
+/// an override).
+pub fn default_template(name: &str) -> &'static str {
+    wawasan::render::theme::DEFAULT_TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no default template {name}"))
+        .1
+}

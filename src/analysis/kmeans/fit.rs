@@ -84,7 +84,7 @@ impl Clustering {
 }
 
 /// Above this many points the restarts run on a seeded sample of this many.
-pub const SEARCH_SAMPLE_POINTS: usize = 10_000;
+const SEARCH_SAMPLE_POINTS: usize = 10_000;
 /// Best sampled runs compared on every point.
 const COMPARED_ON_ALL_POINTS: usize = 2;
 /// On small data runs are cheap: each search makes at least this many
@@ -120,6 +120,11 @@ impl Search {
     pub fn runs(&self, points: usize) -> usize {
         let cheap = (CHEAP_POINT_RUNS / points.max(1)).min(MAX_RUNS);
         self.restarts.max(cheap).max(1)
+    }
+
+    /// How many of `points` points the restarts run on.
+    pub fn points_searched(&self, points: usize) -> usize {
+        points.min(self.sample_points)
     }
 }
 

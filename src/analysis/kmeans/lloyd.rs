@@ -103,35 +103,33 @@ fn uniform(rng: &mut Xoshiro256Plus) -> f64 {
 /// Greedy k-means++ initial centroids (rows of `data`).
 pub fn greedy_plus_plus(set: &PointSet, k: usize, rng: &mut Xoshiro256Plus) -> Array2<f64> {
     let points = set.points();
-    {
-        let n = points.len();
-        let trials = 2 + (k as f64).ln() as usize;
-        let mut chosen = vec![((uniform(rng) * n as f64) as usize).min(n - 1)];
-        let mut closest = distances_to(points, points.row(chosen[0]));
-        while chosen.len() < k {
-            let potential: f64 = closest.iter().sum();
-            let candidates: Vec<usize> = (0..trials)
-                .map(|_| pick_weighted(&closest, uniform(rng) * potential))
-                .collect();
-            let best = candidates
-                .iter()
-                .map(|&c| {
-                    let d = distances_to(points, points.row(c));
-                    let merged: Vec<f64> = closest.iter().zip(&d).map(|(a, b)| a.min(*b)).collect();
-                    (merged.iter().sum::<f64>(), merged, c)
-                })
-                .reduce(|best, next| if next.0 < best.0 { next } else { best });
-            let Some((_, merged, c)) = best else { break };
-            closest = merged;
-            chosen.push(c);
-        }
-        let values = chosen
-            .iter()
-            .flat_map(|&c| points.row(c))
-            .copied()
+    let n = points.len();
+    let trials = 2 + (k as f64).ln() as usize;
+    let mut chosen = vec![((uniform(rng) * n as f64) as usize).min(n - 1)];
+    let mut closest = distances_to(points, points.row(chosen[0]));
+    while chosen.len() < k {
+        let potential: f64 = closest.iter().sum();
+        let candidates: Vec<usize> = (0..trials)
+            .map(|_| pick_weighted(&closest, uniform(rng) * potential))
             .collect();
-        to_array(values, k, points.dim)
+        let best = candidates
+            .iter()
+            .map(|&c| {
+                let d = distances_to(points, points.row(c));
+                let merged: Vec<f64> = closest.iter().zip(&d).map(|(a, b)| a.min(*b)).collect();
+                (merged.iter().sum::<f64>(), merged, c)
+            })
+            .reduce(|best, next| if next.0 < best.0 { next } else { best });
+        let Some((_, merged, c)) = best else { break };
+        closest = merged;
+        chosen.push(c);
     }
+    let values = chosen
+        .iter()
+        .flat_map(|&c| points.row(c))
+        .copied()
+        .collect();
+    to_array(values, k, points.dim)
 }
 
 fn distances_to(points: Points, centre: &[f64]) -> Vec<f64> {
@@ -162,29 +160,26 @@ fn pick_weighted(weights: &[f64], target: f64) -> usize {
 pub fn refine(set: &PointSet, centroids: Array2<f64>) -> (Vec<usize>, Array2<f64>) {
     let k = centroids.nrows();
     let points = set.points();
-    {
-        let tolerance = set.tolerance;
-        let mut centres = flat_centroids(&centroids);
-        let mut bounds = Bounds::nearest(points, &centres, k);
-        for _ in 0..MAX_ITERATIONS {
-            let moved = means(points, &bounds.labels, &centres, k);
-            let shifts: Vec<f64> = (0..k)
-                .map(|c| {
-                    squared(
-                        centre(&moved, c, points.dim),
-                        centre(&centres, c, points.dim),
-                    )
-                })
-                .collect();
-            centres = moved;
-            let changed = bounds.update(points, &centres, k, &shifts);
-            if changed == 0 || shifts.iter().sum::<f64>() <= tolerance {
-                break;
-            }
+    let mut centres = flat_centroids(&centroids);
+    let mut bounds = Bounds::nearest(points, &centres, k);
+    for _ in 0..MAX_ITERATIONS {
+        let moved = means(points, &bounds.labels, &centres, k);
+        let shifts: Vec<f64> = (0..k)
+            .map(|c| {
+                squared(
+                    centre(&moved, c, points.dim),
+                    centre(&centres, c, points.dim),
+                )
+            })
+            .collect();
+        centres = moved;
+        let changed = bounds.update(points, &centres, k, &shifts);
+        if changed == 0 || shifts.iter().sum::<f64>() <= set.tolerance {
+            break;
         }
-        let labels = bounds.labels.iter().map(|&l| l as usize).collect();
-        (labels, to_array(centres, k, points.dim))
     }
+    let labels = bounds.labels.iter().map(|&l| l as usize).collect();
+    (labels, to_array(centres, k, points.dim))
 }
 
 fn centre(centres: &[f64], c: usize, dim: usize) -> &[f64] {

@@ -3,7 +3,7 @@
 
 use super::KmeansSpec;
 use super::features::FeatureMatrix;
-use super::fit::{SEARCH_SAMPLE_POINTS, Search};
+use super::fit::Search;
 use crate::chart::{ChartKind, ChartSpec};
 use crate::config::Language;
 use crate::table::Table;
@@ -265,7 +265,8 @@ pub fn result_json(m: &Model) -> Value {
             Some((_, b)) if b >= s => best,
             _ => Some((k, s)),
         });
-    let searched = m.labels.len().min(SEARCH_SAMPLE_POINTS);
+    let search = Search::new(m.clusters.len(), m.spec.seed, m.spec.restarts);
+    let searched = search.points_searched(m.labels.len());
     json!({
         "k": m.clusters.len(),
         "features": m.features.names,
@@ -276,7 +277,7 @@ pub fn result_json(m: &Model) -> Value {
         // Above this many points the restarts ran on a seeded sample.
         "restarts_sample_size": searched,
         // Runs of each of the two searches (more than `restarts` where cheap).
-        "runs_per_search": Search::new(m.clusters.len(), m.spec.seed, m.spec.restarts).runs(searched),
+        "runs_per_search": search.runs(searched),
         "points": m.labels.len(),
         "inertia": m.inertia,
         "silhouette": m.silhouette,

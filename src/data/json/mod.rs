@@ -162,12 +162,7 @@ mod tests {
     }
 
     fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-        let col = df.column(name).unwrap().cast(&DataType::String).unwrap();
-        col.str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect()
+        crate::data::columns::keys(df, name, "test").unwrap()
     }
 
     fn s(v: &str) -> Option<String> {
