@@ -116,6 +116,31 @@ pub struct PortalConfig {
     pub base_url: String,
 }
 
+/// Why `url` cannot be the site's public URL, if it cannot: it must be an
+/// `http(s)://` URL or a path starting with `/` (no `javascript:` or other
+/// scheme ever reaches a link), without quotes, spaces or angle brackets.
+pub fn check_base_url(url: &str) -> std::result::Result<(), String> {
+    if url.is_empty() {
+        return Ok(());
+    }
+    let lower = url.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let path_ok = url.starts_with('/') && !url.starts_with("//");
+    if !scheme_ok && !path_ok {
+        return Err(format!(
+            "`base_url = \"{url}\"` is neither an http(s) URL nor a path starting with `/`"
+        ));
+    }
+    if let Some(bad) = url.chars().find(|c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\')
+    }) {
+        return Err(format!(
+            "`base_url` contains {bad:?}, which a URL cannot hold"
+        ));
+    }
+    Ok(())
+}
+
 fn default_currency() -> String {
     "IDR".to_string()
 }
@@ -150,6 +175,34 @@ impl Paths {
             data: root.join("data"),
             templates: root.join("templates"),
             output: root.join("public"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_an_http_url_or_a_path() {
+        for good in [
+            "",
+            "https://acme.github.io/insights/",
+            "HTTP://x",
+            "/insights/",
+        ] {
+            assert_eq!(check_base_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            " https://x",
+            "data:text/html,x",
+            "//evil.example/",
+            "acme.github.io",
+            "https://x/\"><script>",
+            "https://x/a b",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
         }
     }
 }

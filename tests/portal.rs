@@ -85,9 +85,10 @@ fn pages_show_injected_numbers_charts_and_query_results() {
 #[test]
 fn output_is_byte_identical_across_builds() {
     let f = Fixture::new("tiny");
-    f.build();
+    let build = || assert!(f.run_with("build", &["--no-cache"]).ok);
+    build();
     let first = snapshot(&f.path("public"));
-    f.build();
+    build();
     assert!(first == snapshot(&f.path("public")), "two builds differ");
 }
 
@@ -124,12 +125,7 @@ fn missing_column_names_the_file_and_setting_line() {
     );
     let run = f.run("check");
     assert!(!run.ok);
-    let expected_line = f
-        .read("content/shop/_index.md")
-        .lines()
-        .position(|l| l.contains("\"Amont\""))
-        .unwrap()
-        + 1;
+    let expected_line = f.line_of("content/shop/_index.md", "\"Amont\"");
     assert!(
         run.stderr
             .contains(&format!("shop/_index.md:{expected_line}:")),
@@ -170,12 +166,7 @@ fn unknown_reference_names_the_page_and_line() {
     );
     let run = f.run("check");
     assert!(!run.ok);
-    let line = f
-        .read("content/shop/findings.md")
-        .lines()
-        .position(|l| l.contains("by_categry"))
-        .unwrap()
-        + 1;
+    let line = f.line_of("content/shop/findings.md", "by_categry");
     assert!(
         run.stderr.contains(&format!("findings.md:{line}:")),
         "{}",

@@ -9,14 +9,6 @@ use common::{Fixture, copy_dir};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn line_of(f: &Fixture, rel: &str, needle: &str) -> usize {
-    f.read(rel)
-        .lines()
-        .position(|l| l.contains(needle))
-        .expect("the needle is in the file")
-        + 1
-}
-
 #[test]
 fn serves_the_site_with_the_reload_script_and_reloads_after_an_edit() {
     let f = Fixture::new("tiny");
@@ -79,7 +71,7 @@ fn a_broken_edit_shows_the_error_and_keeps_the_last_good_page() {
         "{{ by_category[0].Category }}",
         "{{ by_categry[0].Category }}",
     );
-    let line = line_of(&f, rel, "by_categry");
+    let line = f.line_of(rel, "by_categry");
     let error = events.wait_for("build-error", &server);
     assert!(error.contains("findings.md"), "{error}");
     assert!(error.contains(&format!("\"line\":{line}")), "{error}");

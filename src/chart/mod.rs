@@ -5,6 +5,7 @@ mod axes;
 pub mod build;
 mod cartesian;
 mod columns;
+mod data;
 pub mod embed;
 mod graph;
 mod heatmap;
@@ -14,5 +15,6 @@ pub mod spec;
 mod value_x;
 
 pub use build::{SELECT_KEY, build_option, needs_gl};
+pub use data::ChartData;
 pub use embed::{chart_html, escape_html, script_json};
 pub use spec::{ChartKind, ChartSpec, ValueFormat};

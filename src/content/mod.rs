@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct Portal {
     pub config: PortalConfig,
+    /// The raw front matter of `content/_index.md`.
+    pub front_matter: String,
     /// `content/_index.md`.
     pub index_path: PathBuf,
     /// The Markdown body of `content/_index.md`, shown on the index page.
@@ -23,6 +25,20 @@ pub struct Portal {
     pub intro_line: usize,
     /// Reports by ascending weight, then folder name.
     pub reports: Vec<Report>,
+}
+
+impl Portal {
+    /// The file line of the portal setting `key` (`key = ...`), if written.
+    pub fn locate_setting(&self, key: &str) -> Option<usize> {
+        self.front_matter
+            .lines()
+            .position(|l| {
+                l.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+            .map(|i| i + 2)
+    }
 }
 
 /// Read and validate the whole content tree.
@@ -57,6 +73,7 @@ pub fn load_portal(content_dir: &Path) -> Result<Portal> {
     });
     let portal = Portal {
         config,
+        front_matter: split.front_matter.to_string(),
         index_path,
         intro: split.body.to_string(),
         intro_line: split.body_line,

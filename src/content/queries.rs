@@ -14,6 +14,9 @@ pub struct SqlBlock {
     pub line: usize,
     /// Whether the result table is shown where the block stood.
     pub shown: bool,
+    /// Whether the result is exported (CSV and workbook sheet) even when
+    /// no page shows it.
+    pub export: bool,
 }
 
 /// Take the ```sql blocks out of `body` (whose first line is file line
@@ -28,7 +31,11 @@ pub fn extract(body: &str, body_line: usize, path: &Path) -> Result<(String, Vec
             continue;
         };
         let file_line = body_line + i;
-        let (name, shown) = parse_info(info, path, file_line)?;
+        let Info {
+            name,
+            shown,
+            export,
+        } = parse_info(info, path, file_line)?;
         let mut sql = String::new();
         let mut closed = false;
         let mut consumed = 1;
@@ -57,6 +64,7 @@ pub fn extract(body: &str, body_line: usize, path: &Path) -> Result<(String, Vec
             sql: sql.trim().to_string(),
             line: file_line,
             shown,
+            export,
         });
     }
     Ok((out, blocks))
@@ -78,7 +86,14 @@ fn sql_fence(line: &str) -> Option<(&'static str, &str)> {
     None
 }
 
-fn parse_info(info: &str, path: &Path, line: usize) -> Result<(String, bool)> {
+/// What a ```sql fence's info string says after `sql`.
+struct Info {
+    name: String,
+    shown: bool,
+    export: bool,
+}
+
+fn parse_info(info: &str, path: &Path, line: usize) -> Result<Info> {
     let mut words = info.split_whitespace();
     let name = words.next().ok_or_else(|| {
         Error::new("a ```sql block needs a name")
@@ -93,17 +108,24 @@ fn parse_info(info: &str, path: &Path, line: usize) -> Result<(String, bool)> {
         .at(path)
         .line(line));
     }
-    let shown = match words.next() {
-        None => true,
-        Some("hide") => false,
-        Some(other) => {
-            return Err(Error::new(format!("unknown ```sql option `{other}`"))
-                .at(path)
-                .line(line)
-                .hint("the only option is `hide`: run the query without showing its table"));
-        }
+    let mut info = Info {
+        name: name.to_string(),
+        shown: true,
+        export: false,
     };
-    Ok((name.to_string(), shown))
+    for option in words {
+        match option {
+            "hide" => info.shown = false,
+            "export" => info.export = true,
+            other => {
+                return Err(Error::new(format!("unknown ```sql option `{other}`"))
+                    .at(path)
+                    .line(line)
+                    .hint("the options are `hide` (run the query without showing its table) and `export` (offer its result as CSV and in the workbook)"));
+            }
+        }
+    }
+    Ok(info)
 }
 
 #[cfg(test)]
@@ -130,6 +152,19 @@ mod tests {
             extract("```sql q hide\nSELECT 1\n```\n", 1, Path::new("p.md")).unwrap();
         assert!(!out.contains("table("));
         assert!(!blocks[0].shown);
+        assert!(!blocks[0].export);
+        let (_, blocks) = extract(
+            "```sql q export hide\nSELECT 1\n```\n",
+            1,
+            Path::new("p.md"),
+        )
+        .unwrap();
+        assert!(!blocks[0].shown && blocks[0].export);
+        let e = extract("```sql q hidden\nSELECT 1\n```\n", 1, Path::new("p.md")).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown ```sql option `hidden`"),
+            "{e}"
+        );
     }
 
     #[test]

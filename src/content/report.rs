@@ -57,7 +57,7 @@ pub struct KpiSpec {
 }
 
 /// How a KPI value is written.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum KpiFormat {
     #[default]

@@ -11,6 +11,13 @@ const RESERVED: &[&str] = &[
 ];
 
 pub(super) fn validate(portal: &Portal) -> Result<()> {
+    if let Err(message) = crate::config::check_base_url(&portal.config.base_url) {
+        let line = portal.locate_setting("base_url");
+        return Err(Error::new(message)
+            .at(&portal.index_path)
+            .maybe_line(line)
+            .hint("write the address readers open, e.g. base_url = \"https://acme.github.io/insights/\", or leave it out"));
+    }
     for report in &portal.reports {
         validate_report(report)?;
     }

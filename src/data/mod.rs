@@ -9,11 +9,13 @@ pub mod frame;
 pub mod json;
 pub mod load;
 pub mod parse;
+pub mod result_table;
 pub mod source;
 pub mod sql;
 
 pub use frame::frame_to_table;
 pub use load::{LoadedSource, load_source};
+pub use result_table::{Origin, ResultTable, Stored};
 pub use source::{ColumnType, DeriveSpec, Format, SourceSpec};
 pub use sql::run_query;
 

@@ -1,7 +1,9 @@
 //! Markdown to HTML with pulldown-cmark: tables, footnotes, strikethrough and
 //! task lists, plus heading ids with anchor links and the page's table of
-//! contents.
+//! contents. Placeholders of values and placed HTML (see `placeholders`)
+//! are resolved in the parsed events, so no value is read as Markdown.
 
+use super::placeholders::{plain_text as resolved_text, resolve};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -29,7 +31,7 @@ pub fn render_markdown(markdown: &str) -> Rendered {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let events: Vec<Event> = resolve(Parser::new_ext(markdown, options).collect());
     let mut ids = BTreeSet::new();
     let mut toc = Vec::new();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -41,7 +43,7 @@ pub fn render_markdown(markdown: &str) -> Rendered {
             let text = plain_text(inner);
             let id = unique_id(
                 id.as_deref()
-                    .map(str::to_string)
+                    .map(resolved_text)
                     .unwrap_or_else(|| slugify(&text)),
                 &mut ids,
             );

@@ -6,6 +6,8 @@ pub mod i18n;
 pub mod locale;
 pub mod markdown;
 pub mod narrative;
+pub mod placeholders;
+pub mod references;
 pub mod table_html;
 pub mod tera_error;
 pub mod theme;

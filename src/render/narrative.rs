@@ -4,11 +4,14 @@
 
 use super::filters::register_filters;
 use super::locale::Locale;
+use super::placeholders::{block_placeholder, text_placeholder};
+use super::references::References;
 use super::table_html::{TableView, table_html};
 use super::tera_error::{self, between};
+use crate::chart::ChartData;
 use crate::content::{Page, Report};
+use crate::data::ResultTable;
 use crate::error::{Error, Result};
-use crate::table::Table;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -19,9 +22,9 @@ use tera::{Context, Function, Tera};
 pub struct Placeables {
     /// Tables by reference (`b2b.segments`, `top_cities`); each one's CSV
     /// is at `results/<reference>.csv` beside the page. Shared, not copied.
-    pub tables: Arc<BTreeMap<String, Table>>,
-    /// Chart HTML by reference (`b2b.aov`, `my_chart`).
-    pub charts: BTreeMap<String, String>,
+    pub tables: Arc<BTreeMap<String, ResultTable>>,
+    /// Charts by reference (`b2b.aov`, `my_chart`), made into HTML when placed.
+    pub charts: Arc<BTreeMap<String, ChartData>>,
     /// KPI tiles as (label, formatted value).
     pub kpis: Vec<(String, String)>,
     /// Text of CSV download links.
@@ -37,11 +40,19 @@ impl Narrative {
     /// Parse every page of `report` as a Tera template.
     pub fn new(report: &Report, placeables: Arc<Placeables>, locale: &Locale) -> Result<Self> {
         let mut tera = Tera::default();
+        // Every value is written as a placeholder that Markdown cannot
+        // read as markup; it becomes escaped text after parsing.
         tera.autoescape_on(vec![""]);
-        // Escape & < > " ' only: Tera's default also rewrites `/`, which mangles URLs.
-        tera.set_escape_fn(crate::chart::escape_html);
+        tera.set_escape_fn(text_placeholder);
+        disable_environment(&mut tera);
         register_filters(&mut tera, locale);
-        tera.register_function("chart", ChartFn(placeables.clone()));
+        tera.register_function(
+            "chart",
+            ChartFn {
+                placeables: placeables.clone(),
+                locale: locale.clone(),
+            },
+        );
         tera.register_function(
             "table",
             TableFn {
@@ -53,8 +64,18 @@ impl Narrative {
         for page in &report.pages {
             tera.add_raw_template(&template_name(page), &page.body)
                 .map_err(|e| page_error(page, &e))?;
+            refuse_safe(&tera, page)?;
         }
         Ok(Narrative { tera })
+    }
+
+    /// What the pages read and place.
+    pub fn references(&self) -> References {
+        let mut refs = References::default();
+        for template in self.tera.templates.values() {
+            refs.add_nodes(&template.ast);
+        }
+        refs
     }
 
     /// Render one page's Markdown with the given context.
@@ -65,21 +86,55 @@ impl Narrative {
     }
 }
 
+/// `get_env` would let a page print the build machine's environment (where
+/// credentials live): it is replaced by an error.
+pub fn disable_environment(tera: &mut Tera) {
+    tera.register_function(
+        "get_env",
+        |_: &HashMap<String, Value>| -> tera::Result<Value> {
+            Err(tera::Error::msg(
+                "function `get_env` is disabled: pages and templates cannot read environment variables",
+            ))
+        },
+    );
+}
+
+/// The `safe` filter would put a value into the page as markup: refused.
+fn refuse_safe(tera: &Tera, page: &Page) -> Result<()> {
+    let Ok(template) = tera.get_template(&template_name(page)) else {
+        return Ok(());
+    };
+    let mut refs = References::default();
+    refs.add_nodes(&template.ast);
+    if !refs.filters.contains("safe") {
+        return Ok(());
+    }
+    let line = find_line(&page.body, "safe").map(|l| page.body_line + l);
+    Err(Error::new("the `safe` filter is not available in pages")
+        .at(&page.path)
+        .maybe_line(line)
+        .hint("values are always shown as text, so data never becomes markup; write the markup in the page itself around the value"))
+}
+
 fn template_name(page: &Page) -> String {
     page.path.display().to_string()
 }
 
 /// `{{ chart(name="b2b.aov") }}`
-struct ChartFn(Arc<Placeables>);
+struct ChartFn {
+    placeables: Arc<Placeables>,
+    locale: Locale,
+}
 
 impl Function for ChartFn {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let name = string_arg("chart", args, "name")?;
-        self.0
-            .charts
+        let charts = &self.placeables.charts;
+        let chart = charts
             .get(&name)
-            .map(|html| Value::String(html.clone()))
-            .ok_or_else(|| unknown("chart", &name, self.0.charts.keys()))
+            .ok_or_else(|| unknown("chart", &name, charts.keys()))?;
+        let html = chart.html(&name, self.locale.currency(), self.locale.language());
+        Ok(Value::String(block_placeholder(&html)))
     }
 
     fn is_safe(&self) -> bool {
@@ -95,7 +150,9 @@ struct TableFn {
 }
 
 /// The arguments `table()` takes.
-const TABLE_ARGS: [&str; 6] = ["name", "limit", "percent", "money", "columns", "headers"];
+const TABLE_ARGS: [&str; 7] = [
+    "name", "limit", "percent", "money", "columns", "headers", "download",
+];
 
 impl Function for TableFn {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -103,6 +160,9 @@ impl Function for TableFn {
         let Some(table) = self.placeables.tables.get(&name) else {
             return Err(unknown("table", &name, self.placeables.tables.keys()));
         };
+        let table = table
+            .table()
+            .map_err(|e| tera::Error::msg(format!("table `{name}`: {e}")))?;
         let mut keys: Vec<&String> = args.keys().collect();
         keys.sort();
         for key in keys {
@@ -113,6 +173,9 @@ impl Function for TableFn {
                 )));
             }
         }
+        // `download=false` leaves the link out (and the table unexported).
+        let csv_url = (args.get("download") != Some(&Value::Bool(false)))
+            .then(|| format!("results/{name}.csv"));
         let view = TableView {
             limit: args
                 .get("limit")
@@ -122,11 +185,11 @@ impl Function for TableFn {
             money: list_arg(args, "money").into_iter().collect(),
             columns: list_arg(args, "columns"),
             headers: list_arg(args, "headers"),
-            csv_url: Some(&format!("results/{name}.csv")),
+            csv_url: csv_url.as_deref(),
             download_label: &self.placeables.download_label,
         };
-        table_html(table, &view, &self.locale)
-            .map(Value::String)
+        table_html(&table, &view, &self.locale)
+            .map(|html| Value::String(block_placeholder(&html)))
             .map_err(|e| {
                 let hint = e.hint_text().map(|h| format!(" ({h})")).unwrap_or_default();
                 tera::Error::msg(format!("table `{name}`: {}{hint}", e.message()))
@@ -152,7 +215,7 @@ impl Function for KpisFn {
             ));
         }
         html.push_str("</dl>");
-        Ok(Value::String(html))
+        Ok(Value::String(block_placeholder(&html)))
     }
 
     fn is_safe(&self) -> bool {
@@ -256,10 +319,10 @@ mod tests {
     use serde_json::json;
 
     fn table_fn() -> TableFn {
-        let mut t = Table::new(["segment", "revenue"]);
+        let mut t = crate::table::Table::new(["segment", "revenue"]);
         t.push(vec![json!("B2B"), json!(1500)]);
         let placeables = Placeables {
-            tables: Arc::new([("b2b.segments".to_string(), t)].into()),
+            tables: Arc::new([("b2b.segments".to_string(), ResultTable::rows(t))].into()),
             ..Placeables::default()
         };
         TableFn {
@@ -282,7 +345,7 @@ mod tests {
             "money": ["revenue"],
         }))
         .unwrap();
-        let html = html.as_str().unwrap();
+        let html = crate::render::placeholders::resolve_html(html.as_str().unwrap());
         assert!(
             html.contains(">Pendapatan</th><th scope=\"col\">Segmen</th>"),
             "{html}"

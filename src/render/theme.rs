@@ -61,6 +61,7 @@ pub fn build_theme(templates: &[(String, String)], templates_dir: &Path) -> Resu
     tera.autoescape_on(vec![".html"]);
     // Escape & < > " ' only: Tera's default also rewrites `/`, which mangles URLs.
     tera.set_escape_fn(crate::chart::escape_html);
+    super::narrative::disable_environment(&mut tera);
     tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| template_error(templates_dir, &e))?;
     Ok(tera)

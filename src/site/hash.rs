@@ -1,12 +1,18 @@
-//! Content hashes for the caches: a stable 64-bit FNV-1a, and the hashes of
-//! data files remembered by path, size and modification time, so that a
-//! rebuild in `serve` does not read an unchanged data file again.
+//! Content hashes for the caches: a stable 64-bit FNV-1a for small keys,
+//! xxh3 for data files, and the hashes of data files remembered by path,
+//! size, modification and change time and inode — between builds of one
+//! process (`serve`) and, saved in the cache folder, between builds — so
+//! that an unchanged data file is not read again just to learn it is
+//! unchanged (as git's index does).
 
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// 64-bit FNV-1a: stable across platforms and Rust versions.
 #[derive(Clone, Debug)]
@@ -56,64 +62,152 @@ impl Fnv {
 /// remembered.
 const RACY: Duration = Duration::from_secs(2);
 
-/// File hashes remembered between builds of one process; cheap to clone
-/// (clones share the memory).
+/// File hashes remembered between builds; cheap to clone (clones share the
+/// memory).
 #[derive(Clone, Debug, Default)]
-pub struct FileHashes(Arc<Mutex<HashMap<PathBuf, Remembered>>>);
+pub struct FileHashes {
+    known: Arc<Mutex<BTreeMap<PathBuf, Remembered>>>,
+    /// Files read and hashed by this value (the others were remembered).
+    read: Arc<AtomicUsize>,
+}
 
-#[derive(Clone, Copy, Debug)]
+/// What is remembered of a file: its hash, and what must not have changed
+/// for the hash to still be its hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Remembered {
-    len: u64,
-    modified: SystemTime,
+    stamp: Stamp,
     hash: u64,
 }
 
+/// Size, modification and status-change times (ns since 1970) and inode.
+/// Writing a file changes its change time, which no tool can set back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    len: u64,
+    modified: u128,
+    changed: u128,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        let nanos = |t: SystemTime| t.duration_since(UNIX_EPOCH).ok().map(|d| d.as_nanos());
+        let modified = nanos(meta.modified().ok()?)?;
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            let changed = u128::try_from(meta.ctime()).ok()? * 1_000_000_000
+                + u128::try_from(meta.ctime_nsec()).ok()?;
+            (changed, meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = (modified, 0);
+        Some(Stamp {
+            len: meta.len(),
+            modified,
+            changed,
+            inode,
+        })
+    }
+
+    /// Whether the file last changed long enough before `now` that a later
+    /// change must show in the stamp.
+    fn settled(&self, now: SystemTime) -> bool {
+        let Ok(now) = now.duration_since(UNIX_EPOCH) else {
+            return false;
+        };
+        let last = self.modified.max(self.changed);
+        now.as_nanos().saturating_sub(last) > RACY.as_nanos()
+    }
+}
+
 impl FileHashes {
-    /// The hash of the file's bytes: remembered while its size and
-    /// modification time stay the same, else read and hashed.
+    /// The remembered hashes saved in `path` by `save`; none when the file
+    /// is missing or unreadable (then every file is hashed again).
+    pub fn load(path: &Path) -> FileHashes {
+        let known: BTreeMap<PathBuf, Remembered> = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        FileHashes {
+            known: Arc::new(Mutex::new(known)),
+            read: Arc::default(),
+        }
+    }
+
+    /// Save the remembered hashes for `load`; failing to is not an error
+    /// (the next build hashes the files again).
+    pub fn save(&self, path: &Path) {
+        let text = {
+            let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            serde_json::to_vec(&*known)
+        };
+        if let (Ok(text), Some(dir)) = (text, path.parent()) {
+            let tmp = path.with_extension("tmp");
+            if std::fs::create_dir_all(dir).is_ok() && std::fs::write(&tmp, text).is_ok() {
+                let _ = std::fs::rename(&tmp, path);
+            }
+        }
+    }
+
+    /// The hash of the file's bytes: remembered while its stamp stays the
+    /// same, else read and hashed.
     pub fn hash(&self, path: &Path) -> Result<u64> {
+        self.hash_at(path, SystemTime::now())
+    }
+
+    /// `hash`, with the file read at time `now`.
+    fn hash_at(&self, path: &Path, now: SystemTime) -> Result<u64> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
-        let modified = meta.modified().ok();
-        if let (Some(modified), Ok(map)) = (modified, self.0.lock())
-            && let Some(r) = map.get(path)
-            && r.len == meta.len()
-            && r.modified == modified
-        {
-            return Ok(r.hash);
+        let stamp = Stamp::of(&meta);
+        if let Some(stamp) = stamp {
+            let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(r) = known.get(path).filter(|r| r.stamp == stamp) {
+                return Ok(r.hash);
+            }
         }
-        let read_at = SystemTime::now();
         let hash = hash_file(path)?;
-        let settled = modified.filter(|m| read_at.duration_since(*m).is_ok_and(|age| age > RACY));
-        if let (Some(modified), Ok(mut map)) = (settled, self.0.lock()) {
-            let len = meta.len();
-            map.insert(
-                path.to_path_buf(),
-                Remembered {
-                    len,
-                    modified,
-                    hash,
-                },
-            );
-        }
+        self.read.fetch_add(1, Ordering::Relaxed);
+        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        match stamp.filter(|s| s.settled(now)) {
+            Some(stamp) => known.insert(path.to_path_buf(), Remembered { stamp, hash }),
+            None => known.remove(path),
+        };
         Ok(hash)
     }
 
     /// How many file hashes are remembered.
     pub fn len(&self) -> usize {
-        self.0.lock().map(|m| m.len()).unwrap_or(0)
+        self.known
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// How many files were read and hashed (not remembered).
+    pub fn files_read(&self) -> usize {
+        self.read.load(Ordering::Relaxed)
+    }
 }
 
-/// The FNV-1a hash of a file's bytes.
+/// The xxh3 hash of a file's bytes, read in blocks.
 pub fn hash_file(path: &Path) -> Result<u64> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let mut h = Fnv::new();
-    h.bytes(&bytes);
-    Ok(h.finish())
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut block)
+            .map_err(|e| Error::io("read", path, e))?;
+        if n == 0 {
+            return Ok(hasher.digest());
+        }
+        hasher.update(&block[..n]);
+    }
 }
 
 #[cfg(test)]
@@ -136,33 +230,53 @@ mod tests {
         assert_ne!(ab_c.finish(), a_bc.finish());
     }
 
+    #[test]
+    fn file_hash_is_xxh3_of_the_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a.csv");
+        // Longer than one read block, so blocks are joined correctly.
+        let bytes: Vec<u8> = (0..(3 << 20) + 17).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(
+            hash_file(&path).unwrap(),
+            xxhash_rust::xxh3::xxh3_64(&bytes)
+        );
+    }
+
     fn set_modified(path: &Path, time: SystemTime) {
         let file = std::fs::File::options().write(true).open(path).unwrap();
         file.set_modified(time).unwrap();
     }
 
     #[test]
-    fn settled_files_are_remembered_until_they_change() {
+    fn unchanged_files_are_remembered_across_saves_and_changes_are_seen() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("a.csv");
+        let saved = tmp.path().join("cache/files.json");
         let minute_ago = SystemTime::now() - Duration::from_secs(60);
         std::fs::write(&path, "x,y\n1,2\n").unwrap();
         set_modified(&path, minute_ago);
+        // Read a minute after the last change: settled, so remembered.
         let hashes = FileHashes::default();
-        let first = hashes.hash(&path).unwrap();
+        let in_a_minute = SystemTime::now() + Duration::from_secs(60);
+        let first = hashes.hash_at(&path, in_a_minute).unwrap();
         assert_eq!(first, hash_file(&path).unwrap());
-        assert_eq!(hashes.len(), 1);
+        assert_eq!((hashes.files_read(), hashes.len()), (1, 1));
+        hashes.save(&saved);
 
-        // Same size and time: the remembered hash, without reading.
+        // A new process: the saved hash is used without reading the file.
+        let again = FileHashes::load(&saved);
+        assert_eq!(again.hash(&path).unwrap(), first);
+        assert_eq!(again.files_read(), 0);
+
+        // Same size, same modification time, new bytes: the change time
+        // moved, so the file is read again.
         std::fs::write(&path, "x,y\n3,4\n").unwrap();
         set_modified(&path, minute_ago);
-        assert_eq!(hashes.hash(&path).unwrap(), first);
-
-        // A new modification time: read again.
-        set_modified(&path, minute_ago + Duration::from_secs(30));
-        let second = hashes.hash(&path).unwrap();
+        let second = again.hash(&path).unwrap();
         assert_ne!(second, first);
         assert_eq!(second, hash_file(&path).unwrap());
+        assert_eq!(again.files_read(), 1);
     }
 
     #[test]
@@ -172,11 +286,16 @@ mod tests {
         std::fs::write(&path, "1").unwrap();
         let hashes = FileHashes::default();
         hashes.hash(&path).unwrap();
+        hashes.hash(&path).unwrap();
         assert!(
             hashes.is_empty(),
             "a file written just now is not remembered"
         );
+        assert_eq!(hashes.files_read(), 2);
         let missing = hashes.hash(&tmp.path().join("none.csv")).unwrap_err();
         assert!(missing.to_string().contains("none.csv"), "{missing}");
+        // A damaged saved index is ignored, not an error.
+        std::fs::write(tmp.path().join("bad.json"), "{not json").unwrap();
+        assert!(FileHashes::load(&tmp.path().join("bad.json")).is_empty());
     }
 }

@@ -5,6 +5,7 @@
 //! this process is taken from memory instead of being rendered again. The
 //! index page depends on the theme, the settings, its intro and the cards.
 
+use super::exports::exported_tables;
 use super::hash::Fnv;
 use super::output::FileBytes;
 use super::pages::{self, ComputedReport, SiteContext};
@@ -44,6 +45,8 @@ pub struct RenderedSite {
     pub pages: usize,
     /// Report pages rendered by this build (the others came from memory).
     pub pages_rendered: usize,
+    /// Each report's exported tables (see `exports`), in report order.
+    pub exported: Vec<Vec<String>>,
 }
 
 /// A page with its key (none: it cannot be reused).
@@ -72,14 +75,16 @@ pub fn render_site(
         key: Some(index_key),
         html: index,
     }];
-    let reports: Vec<(Vec<Entry>, usize)> = computed
+    let reports: Vec<RenderedReport> = computed
         .par_iter()
         .map(|c| render_report(site, c, base.clone(), memo))
         .collect::<Result<_>>()?;
     let mut pages_rendered = 0;
-    for (pages, rendered) in reports {
-        pages_rendered += rendered;
-        entries.extend(pages);
+    let mut exported = Vec::with_capacity(reports.len());
+    for report in reports {
+        pages_rendered += report.rendered;
+        entries.extend(report.entries);
+        exported.push(report.exported);
     }
     if let Some(memo) = memo {
         memo.replace(
@@ -92,21 +97,32 @@ pub fn render_site(
     Ok(RenderedSite {
         pages: entries.len() - 1,
         pages_rendered,
+        exported,
         files: entries.into_iter().map(|e| (e.path, e.html)).collect(),
     })
 }
 
-/// One report's pages with their keys, and how many were rendered.
+/// One report's pages with their keys.
+struct RenderedReport {
+    entries: Vec<Entry>,
+    /// How many pages were rendered (the others came from memory).
+    rendered: usize,
+    exported: Vec<String>,
+}
+
 fn render_report(
     site: &SiteContext,
     computed: &ComputedReport,
     base: Fnv,
     memo: Option<&PageMemo>,
-) -> Result<(Vec<Entry>, usize)> {
+) -> Result<RenderedReport> {
     let report = computed.report;
+    // Parsing the pages tells what they use, rendered or not.
+    let prepared = pages::ReportPages::new(site, computed)?;
+    let exported = exported_tables(&computed.results, prepared.references());
     // Without a results key the results cannot be told apart: render.
     let keys: Vec<Option<u64>> = match &computed.results_key {
-        Some(results_key) => page_keys(base, computed, results_key)
+        Some(results_key) => page_keys(base, computed, results_key, &exported)
             .into_iter()
             .map(Some)
             .collect(),
@@ -120,7 +136,7 @@ fn render_report(
         .collect();
     let missing: Vec<usize> = (0..found.len()).filter(|&i| found[i].is_none()).collect();
     if !missing.is_empty() {
-        let rendered = pages::render_pages(site, computed, &missing)?;
+        let rendered = prepared.render(site, &missing)?;
         for (&i, html) in missing.iter().zip(rendered) {
             found[i] = Some(html_bytes(html));
         }
@@ -138,7 +154,11 @@ fn render_report(
             })
         })
         .collect();
-    Ok((entries, missing.len()))
+    Ok(RenderedReport {
+        entries,
+        rendered: missing.len(),
+        exported,
+    })
 }
 
 /// What every page depends on: the theme, the portal's settings and every
@@ -164,9 +184,18 @@ fn index_key(mut base: Fnv, site: &SiteContext) -> u64 {
 }
 
 /// One key per page of the report.
-fn page_keys(mut base: Fnv, computed: &ComputedReport, results_key: &str) -> Vec<u64> {
+fn page_keys(
+    mut base: Fnv,
+    computed: &ComputedReport,
+    results_key: &str,
+    exported: &[String],
+) -> Vec<u64> {
     let report = computed.report;
     base.text(&report.slug);
+    // Pages list the downloads.
+    for name in exported {
+        base.text(name);
+    }
     base.text(&report.front_matter);
     base.number(report.front_matter_line as u64);
     base.text(results_key);
@@ -204,6 +233,7 @@ fn hash_page_text(h: &mut Fnv, page: &Page) {
         h.text(&query.sql);
         h.number(query.line as u64);
         h.number(u64::from(query.shown));
+        h.number(u64::from(query.export));
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod cache;
+pub mod exports;
 pub mod hash;
 pub mod incremental;
 pub mod output;
@@ -117,6 +118,11 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     let started = Instant::now();
     let mut portal = load_portal(&options.paths.content)?;
     if let Some(url) = &options.base_url {
+        crate::config::check_base_url(url).map_err(|m| {
+            crate::error::Error::new(format!("--base-url: {m}")).hint(
+                "pass the address readers open, e.g. --base-url https://acme.github.io/insights/",
+            )
+        })?;
         portal.config.base_url = url.clone();
     }
     let templates = theme_sources(&options.paths.templates)?;
@@ -124,7 +130,9 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     summary.load_time = started.elapsed();
 
     let started = Instant::now();
-    let computed = compute_reports(&portal, options)?;
+    let memory = options.session.as_ref().map(|s| s.results.clone());
+    let cache = cache::ResultCache::new(options.cache_dir.clone(), memory);
+    let computed = compute_reports(&portal, options, &cache)?;
     for c in computed.iter().filter(|c| !c.from_cache) {
         summary.analyses_run += c.report.meta.analyses.len();
     }
@@ -143,15 +151,25 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     summary.pages = rendered.pages;
     summary.pages_rendered = rendered.pages_rendered;
     let mut files: SiteFiles = rendered.files.into_iter().collect();
-    for c in &computed {
-        for (name, text) in &c.results.files {
-            files.insert(
-                format!("{}/results/{name}", c.report.slug),
-                FileBytes::from(text.clone()),
-            );
-        }
-        if let Some(book) = &c.results.workbook {
-            files.insert(format!("{0}/results/{0}.xlsx", c.report.slug), book.clone());
+    let exports: Vec<exports::ExportFiles> = computed
+        .par_iter()
+        .zip(&rendered.exported)
+        .map(|(c, tables)| {
+            let store = cache.exports_path(&c.report.slug);
+            exports::export_files(&exports::ExportInputs {
+                slug: &c.report.slug,
+                results: &c.results,
+                tables,
+                results_key: c.results_key.as_deref(),
+                store: store.as_deref(),
+            })
+            .map_err(|e| e.at(c.report.index_path()))
+        })
+        .collect::<Result<_>>()?;
+    cache.save();
+    for (c, report_files) in computed.iter().zip(exports) {
+        for (path, bytes) in report_files.iter() {
+            files.insert(path.clone(), bytes.clone());
         }
         summary.analyses += c.report.meta.analyses.len();
         summary.rows_read += c.results.sources.iter().map(|s| s.rows_read).sum::<usize>();
@@ -169,11 +187,11 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
 fn compute_reports<'a>(
     portal: &'a Portal,
     options: &BuildOptions,
+    cache: &cache::ResultCache,
 ) -> Result<Vec<ComputedReport<'a>>> {
-    let memory = options.session.as_ref().map(|s| s.results.clone());
-    if let Some(memory) = &memory {
+    if let Some(session) = &options.session {
         let slugs: Vec<&str> = portal.reports.iter().map(|r| r.slug.as_str()).collect();
-        memory.retain(&slugs);
+        session.results.retain(&slugs);
     }
     portal
         .reports
@@ -186,11 +204,10 @@ fn compute_reports<'a>(
                 .as_deref()
                 .unwrap_or(&portal.config.currency);
             let locale = Locale::new(language, currency);
-            let cache = cache::ResultCache::new(options.cache_dir.clone(), memory.clone());
-            let caching = options.cache_dir.is_some() || memory.is_some();
             // A key that cannot be computed (e.g. a missing data file) just
             // means no caching: `compute` reports the real error.
-            let key = caching
+            let key = cache
+                .enabled()
                 .then(|| cache.key(report, &options.paths.data, &locale).ok())
                 .flatten();
             if let Some(results) = key.as_ref().and_then(|k| cache.get(&report.slug, k)) {

@@ -1,13 +1,16 @@
 //! Rendering the site's HTML: each report's pages (narrative through Tera and
 //! Markdown, then the page template) and the index page.
 
-use super::results::ReportResults;
-use crate::content::{Page, Portal, Report};
+use super::exports::exported_tables;
+use super::results::{KpiValue, ReportResults};
+use crate::content::{KpiFormat, Page, Portal, Report};
+use crate::data::Origin;
 use crate::error::Result;
 use crate::render::i18n::ui_strings;
-use crate::render::locale::Locale;
+use crate::render::locale::{Locale, MISSING};
 use crate::render::markdown::render_markdown;
 use crate::render::narrative::{Narrative, Placeables};
+use crate::render::references::References;
 use crate::render::theme::render_template;
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -53,7 +56,7 @@ pub fn report_cards(reports: &[ComputedReport]) -> Value {
                     "title": c.report.meta.title,
                     "summary": c.report.meta.summary,
                     "url": format!("{}/index.html", c.report.slug),
-                    "kpis": c.results.kpis.iter().map(|(l, v)| json!({"label": l, "value": v})).collect::<Vec<_>>(),
+                    "kpis": format_kpis(c).iter().map(|(l, v)| json!({"label": l, "value": v})).collect::<Vec<_>>(),
                 })
             })
             .collect(),
@@ -69,68 +72,132 @@ pub(crate) fn portal_value(portal: &Portal) -> Value {
     })
 }
 
-/// Render the pages of one report at the given positions of its page
-/// list: their HTML, in the same order.
-pub fn render_pages(
-    site: &SiteContext,
-    computed: &ComputedReport,
-    which: &[usize],
-) -> Result<Vec<String>> {
-    let report = computed.report;
-    let ui = ui_strings(site.portal.config.language);
-    let placeables = Arc::new(Placeables {
-        tables: computed.results.tables.clone(),
-        charts: computed
-            .results
-            .charts
-            .iter()
-            .map(|(name, c)| (name.clone(), c.html.clone()))
-            .collect(),
-        kpis: computed.results.kpis.clone(),
-        download_label: ui
-            .get("download_csv")
-            .and_then(Value::as_str)
-            .unwrap_or("CSV")
-            .to_string(),
-    });
-    let narrative = Narrative::new(report, placeables, &computed.locale)?;
-    // One context for all pages: the results are large (query records), so
-    // only the `page` entry changes between pages.
-    let mut context = tera::Context::new();
-    for (name, value) in &computed.results.context {
-        context.insert(name.as_str(), value);
-    }
-    context.insert("portal", &portal_value(site.portal));
-    context.insert(
-        "report",
-        &json!({"title": report.meta.title, "summary": report.meta.summary}),
-    );
-    let mut out = Vec::with_capacity(which.len());
-    for (i, page) in which
+/// The report's KPIs as (label, text in the report's locale).
+pub fn format_kpis(computed: &ComputedReport) -> Vec<(String, String)> {
+    computed
+        .results
+        .kpis
         .iter()
-        .filter_map(|&i| Some((i, report.pages.get(i)?)))
-    {
-        context.insert("page", &json!({"title": page.title, "slug": page.slug}));
-        let markdown = narrative.render(page, &context)?;
-        let rendered = render_markdown(&markdown);
-        let context = page_context(site, computed, i, &rendered, &ui);
-        out.push(render_template(
-            site.theme,
-            "page.html",
-            &context,
-            site.templates_dir,
-        )?);
+        .map(|kpi| (kpi.label.clone(), format_kpi(kpi, &computed.locale)))
+        .collect()
+}
+
+fn format_kpi(kpi: &KpiValue, locale: &Locale) -> String {
+    let Some(x) = kpi.value.as_f64() else {
+        return match &kpi.value {
+            Value::String(s) => s.clone(),
+            Value::Null => MISSING.to_string(),
+            other => other.to_string(),
+        };
+    };
+    let decimals = kpi.decimals;
+    match kpi.format {
+        KpiFormat::Number => locale.number(x, decimals.unwrap_or(0)),
+        KpiFormat::Money => locale.money(x, None, decimals),
+        KpiFormat::Percent => locale.percent(x, decimals.unwrap_or(1)),
+        KpiFormat::Ratio => locale.ratio(x, decimals.unwrap_or(1)),
+        KpiFormat::Compact => locale.compact(x),
     }
-    Ok(out)
+}
+
+/// One report made ready to render: its pages parsed as templates, and
+/// what they read and place.
+pub struct ReportPages<'a> {
+    computed: &'a ComputedReport<'a>,
+    narrative: Narrative,
+    references: References,
+    ui: Map<String, Value>,
+}
+
+impl<'a> ReportPages<'a> {
+    pub fn new(site: &SiteContext, computed: &'a ComputedReport<'a>) -> Result<Self> {
+        let ui = ui_strings(site.portal.config.language);
+        let placeables = Arc::new(Placeables {
+            tables: computed.results.tables.clone(),
+            charts: computed.results.charts.clone(),
+            kpis: format_kpis(computed),
+            download_label: ui
+                .get("download_csv")
+                .and_then(Value::as_str)
+                .unwrap_or("CSV")
+                .to_string(),
+        });
+        let narrative = Narrative::new(computed.report, placeables, &computed.locale)?;
+        let references = narrative.references();
+        Ok(ReportPages {
+            computed,
+            narrative,
+            references,
+            ui,
+        })
+    }
+
+    /// What the pages read and place.
+    pub fn references(&self) -> &References {
+        &self.references
+    }
+
+    /// The HTML of the pages at the given positions of the report's page
+    /// list, in the same order.
+    pub fn render(&self, site: &SiteContext, which: &[usize]) -> Result<Vec<String>> {
+        let computed = self.computed;
+        let report = computed.report;
+        let mut context = self.narrative_context(site)?;
+        let mut out = Vec::with_capacity(which.len());
+        for (i, page) in which
+            .iter()
+            .filter_map(|&i| Some((i, report.pages.get(i)?)))
+        {
+            context.insert("page", &json!({"title": page.title, "slug": page.slug}));
+            let markdown = self.narrative.render(page, &context)?;
+            let rendered = render_markdown(&markdown);
+            let context = page_context(site, self, i, &rendered);
+            out.push(render_template(
+                site.theme,
+                "page.html",
+                &context,
+                site.templates_dir,
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// One context for all pages: the analysis results and the rows of the
+    /// queries the pages read; only the `page` entry changes between pages.
+    fn narrative_context(&self, site: &SiteContext) -> Result<tera::Context> {
+        let computed = self.computed;
+        let results: &ReportResults = &computed.results;
+        let mut context = tera::Context::new();
+        for (name, value) in &results.analyses {
+            context.insert(name.as_str(), value);
+        }
+        for (name, table) in results.tables.iter() {
+            let is_query = table.origin() != Origin::Analysis;
+            if is_query && self.references.reads(name) {
+                let table = table
+                    .table()
+                    .map_err(|e| e.context(format!("query `{name}`")))?;
+                context.insert(name.as_str(), &table.to_records());
+            }
+        }
+        context.insert("portal", &portal_value(site.portal));
+        let report = computed.report;
+        context.insert(
+            "report",
+            &json!({"title": report.meta.title, "summary": report.meta.summary}),
+        );
+        Ok(context)
+    }
 }
 
 fn page_context(
     site: &SiteContext,
-    computed: &ComputedReport,
+    prepared: &ReportPages,
     index: usize,
     rendered: &crate::render::markdown::Rendered,
-    ui: &Map<String, Value>,
 ) -> tera::Context {
+    let computed = prepared.computed;
+    let ui = &prepared.ui;
     let report = computed.report;
     let page = &report.pages[index];
     let link = |p: &Page| json!({"title": p.title, "url": page_url(report, p)});
@@ -145,7 +212,7 @@ fn page_context(
         .keys()
         .map(|name| json!({"label": format!("{name}.json"), "url": format!("{}/results/{name}.json", report.slug)}))
         .collect();
-    if !computed.results.tables.is_empty() {
+    if !exported_tables(&computed.results, &prepared.references).is_empty() {
         downloads.push(json!({"label": format!("{}.xlsx", report.slug), "url": format!("{}/results/{}.xlsx", report.slug, report.slug)}));
     }
     let value = json!({

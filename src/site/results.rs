@@ -1,49 +1,50 @@
 //! Running one report: load its sources, run its SQL queries and analyses,
-//! build its charts and KPIs, and serialise its results (JSON + CSV).
+//! build its charts and resolve its KPIs. The results are data only — result
+//! JSON, tables, chart options, KPI values — and pages, exports and
+//! formatted numbers are made from them when the site is rendered, so cached
+//! results never carry the output of another build.
 
+use super::exports::ExportMemo;
 use crate::analysis::{AnalysisContext, AnalysisOutput};
-use crate::chart::{ChartSpec, build_option, chart_html, needs_gl};
+use crate::chart::{ChartData, ChartSpec};
 use crate::content::{KpiFormat, Report};
-use crate::data::{Tables, frame_to_table, load_source, run_query};
+use crate::data::{Origin, ResultTable, Tables, load_source, run_query};
 use crate::error::{Error, Result};
 use crate::render::locale::Locale;
-use crate::table::Table;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 /// Everything a report's pages can use, computed once per build.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ReportResults {
-    /// Template context entries: analysis results and query records by name.
-    pub context: Map<String, Value>,
-    /// Tables by reference (`analysis.table`, or a query name).
-    pub tables: Arc<BTreeMap<String, Table>>,
-    /// Chart HTML by reference (`analysis.chart`, or a report chart name).
-    pub charts: BTreeMap<String, ChartHtml>,
-    /// Headline KPIs as (label, formatted value).
-    pub kpis: Vec<(String, String)>,
-    /// Text files below the report's `results/` folder (JSON and CSV);
-    /// shared with the site's files, not copied.
-    pub files: BTreeMap<String, Arc<str>>,
+    /// Analysis results (unrounded) by analysis name.
+    pub analyses: BTreeMap<String, Value>,
+    /// Result tables by reference (`analysis.table`, or a query name).
+    pub tables: Arc<BTreeMap<String, ResultTable>>,
+    /// Charts by reference (`analysis.chart`, or a report chart name).
+    pub charts: Arc<BTreeMap<String, ChartData>>,
+    /// Headline KPIs with their values.
+    pub kpis: Vec<KpiValue>,
     /// Rows read and kept per source.
     pub sources: Vec<SourceStats>,
-    /// Every result table as an Excel workbook (none when there are no
-    /// tables). Cached beside the JSON, not inside it.
-    #[serde(skip)]
-    pub workbook: Option<Arc<[u8]>>,
+    /// The export files made from these results, remembered.
+    pub(crate) exports: ExportMemo,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ChartHtml {
-    pub html: String,
-    pub needs_gl: bool,
+/// A KPI with its value, formatted when a page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KpiValue {
+    pub label: String,
+    pub value: Value,
+    pub format: KpiFormat,
+    pub decimals: Option<usize>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceStats {
     pub name: String,
     pub rows_read: usize,
@@ -54,15 +55,16 @@ pub struct SourceStats {
 pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<ReportResults> {
     let index = report.index_path();
     let mut out = ReportResults::default();
-    let mut tables = load_tables(report, data_dir, &mut out)?;
-    run_queries(report, &mut tables, &mut out)?;
+    let mut frames = load_tables(report, data_dir, &mut out)?;
+    let mut tables = BTreeMap::new();
+    run_queries(report, &mut frames, &mut tables)?;
     let outputs: Vec<(String, AnalysisOutput)> = report
         .meta
         .analyses
         .par_iter()
         .map(|(name, spec)| {
             let ctx = AnalysisContext {
-                tables: &tables,
+                tables: &frames,
                 language: locale.language(),
             };
             spec.run(&ctx)
@@ -70,21 +72,30 @@ pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<Repo
                 .map_err(|e| locate_analysis_error(e, report, name))
         })
         .collect::<Result<_>>()?;
+    // The sources and working frames are no longer needed.
+    drop(frames);
+    let mut charts = BTreeMap::new();
     for (name, output) in outputs {
-        add_analysis(&mut out, &name, output, report, locale)?;
+        add_analysis(
+            &mut out,
+            &mut tables,
+            &mut charts,
+            &name,
+            output,
+            report,
+            locale,
+        )?;
     }
     for (name, spec) in &report.meta.charts {
-        let chart = make_chart(name, spec, &spec.table, &out.tables, locale).map_err(|e| {
+        let chart = make_chart(name, spec, &spec.table, &tables, locale).map_err(|e| {
             e.at(&index)
                 .maybe_line(report.locate(&format!("charts.{name}")))
         })?;
-        out.charts.insert(name.clone(), chart);
+        charts.insert(name.clone(), chart);
     }
-    out.kpis = format_kpis(report, &out.context, locale)?;
-    if !out.tables.is_empty() {
-        let book = super::workbook::workbook(&out.tables).map_err(|e| e.at(&index))?;
-        out.workbook = Some(book.into());
-    }
+    out.kpis = resolve_kpis(report, &out.analyses, &tables)?;
+    out.tables = Arc::new(tables);
+    out.charts = Arc::new(charts);
     Ok(out)
 }
 
@@ -113,56 +124,54 @@ fn load_tables(report: &Report, data_dir: &Path, out: &mut ReportResults) -> Res
 }
 
 /// Queries run in page order; each result is also a table later queries
-/// and analyses can read.
-fn run_queries(report: &Report, tables: &mut Tables, out: &mut ReportResults) -> Result<()> {
+/// and analyses can read. Results stay polars frames: they become JSON
+/// cells only if a page, chart or export uses them.
+fn run_queries(
+    report: &Report,
+    frames: &mut Tables,
+    tables: &mut BTreeMap<String, ResultTable>,
+) -> Result<()> {
     for (page, query) in report.queries() {
-        let frame = run_query(&query.sql, tables).map_err(|e| {
+        let frame = run_query(&query.sql, frames).map_err(|e| {
             e.context(format!("query `{}`", query.name))
                 .at(&page.path)
                 .line(query.line)
         })?;
-        let table = frame_to_table(&frame).map_err(|e| e.at(&page.path).line(query.line))?;
-        out.context.insert(query.name.clone(), table.to_records());
-        out.files
-            .insert(format!("{}.csv", query.name), table.to_csv().into());
-        Arc::make_mut(&mut out.tables).insert(query.name.clone(), table);
-        tables.insert(query.name.clone(), frame);
+        let origin = Origin::Query {
+            shown: query.shown,
+            export: query.export,
+        };
+        tables.insert(
+            query.name.clone(),
+            ResultTable::frame(frame.clone(), origin),
+        );
+        frames.insert(query.name.clone(), frame);
     }
     Ok(())
 }
 
 fn add_analysis(
     out: &mut ReportResults,
+    tables: &mut BTreeMap<String, ResultTable>,
+    charts: &mut BTreeMap<String, ChartData>,
     name: &str,
     output: AnalysisOutput,
     report: &Report,
     locale: &Locale,
 ) -> Result<()> {
-    let json = serde_json::to_string_pretty(&output.result).map_err(|e| {
-        Error::new(format!("cannot serialise the result of analysis `{name}`")).caused_by(e)
-    })?;
-    out.files.insert(format!("{name}.json"), json.into());
     for (local, table) in output.tables {
-        out.files
-            .insert(format!("{name}.{local}.csv"), table.to_csv().into());
-        Arc::make_mut(&mut out.tables).insert(format!("{name}.{local}"), table);
+        tables.insert(format!("{name}.{local}"), ResultTable::rows(table));
     }
     for (local, spec) in &output.charts {
         let table_ref = format!("{name}.{}", spec.table);
-        let chart = make_chart(
-            &format!("{name}.{local}"),
-            spec,
-            &table_ref,
-            &out.tables,
-            locale,
-        )
-        .map_err(|e| {
-            e.context(format!("built-in chart of analysis `{name}`"))
-                .at(report.index_path())
-        })?;
-        out.charts.insert(format!("{name}.{local}"), chart);
+        let chart = make_chart(&format!("{name}.{local}"), spec, &table_ref, tables, locale)
+            .map_err(|e| {
+                e.context(format!("built-in chart of analysis `{name}`"))
+                    .at(report.index_path())
+            })?;
+        charts.insert(format!("{name}.{local}"), chart);
     }
-    out.context.insert(name.to_string(), output.result);
+    out.analyses.insert(name.to_string(), output.result);
     Ok(())
 }
 
@@ -170,21 +179,19 @@ fn make_chart(
     name: &str,
     spec: &ChartSpec,
     table_ref: &str,
-    tables: &BTreeMap<String, Table>,
+    tables: &BTreeMap<String, ResultTable>,
     locale: &Locale,
-) -> Result<ChartHtml> {
+) -> Result<ChartData> {
     let table = tables.get(table_ref).ok_or_else(|| {
         let known: Vec<&str> = tables.keys().map(String::as_str).collect();
         Error::new(format!("chart `{name}`: unknown table `{table_ref}`"))
             .hint(format!("tables of this report: {}", known.join(", ")))
     })?;
-    let option = build_option(spec, table, locale.language())
+    let table = table
+        .table()
         .map_err(|e| e.context(format!("chart `{name}`")))?;
-    let id = name.replace('.', "-");
-    Ok(ChartHtml {
-        html: chart_html(&id, spec, &option, locale.currency(), locale.language()),
-        needs_gl: needs_gl(spec),
-    })
+    ChartData::build(spec, &table, locale.language())
+        .map_err(|e| e.context(format!("chart `{name}`")))
 }
 
 /// Point an analysis error at the setting it names, inside the analysis'
@@ -219,32 +226,62 @@ fn locate_setting(report: &Report, analysis: &str, setting: Option<&str>) -> Opt
     Some(report.front_matter_line + start + 1 + offset)
 }
 
-/// Resolve and format the report's KPIs.
-fn format_kpis(
+/// Resolve the report's KPIs to their values.
+fn resolve_kpis(
     report: &Report,
-    context: &Map<String, Value>,
-    locale: &Locale,
-) -> Result<Vec<(String, String)>> {
+    analyses: &BTreeMap<String, Value>,
+    tables: &BTreeMap<String, ResultTable>,
+) -> Result<Vec<KpiValue>> {
     report
         .meta
         .kpis
         .iter()
         .map(|kpi| {
-            let value = lookup(context, &kpi.value).ok_or_else(|| {
+            let value = lookup(analyses, tables, &kpi.value)?.ok_or_else(|| {
                 Error::new(format!("KPI `{}`: unknown reference `{}`", kpi.label, kpi.value))
                     .at(report.index_path())
                     .maybe_line(report.locate(&format!("\"{}\"", kpi.value)))
-                    .hint("a KPI value is a dotted path into the results, e.g. `b2b.segments.B2B.aov`; see results/*.json")
+                    .hint("a KPI value is a dotted path into the results, e.g. `b2b.segments.B2B.aov` or `my_query.0.revenue`; see results/*.json")
             })?;
-            Ok((kpi.label.clone(), format_kpi(value, kpi.format, kpi.decimals, locale)))
+            Ok(KpiValue {
+                label: kpi.label.clone(),
+                value,
+                format: kpi.format,
+                decimals: kpi.decimals,
+            })
         })
         .collect()
 }
 
-/// Follow a dotted path (`a.b.0.c`) through JSON objects and arrays.
-pub fn lookup<'a>(context: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+/// Follow a dotted path (`a.b.0.c`) into an analysis result, or into a
+/// query's rows (`query.0.column`).
+fn lookup(
+    analyses: &BTreeMap<String, Value>,
+    tables: &BTreeMap<String, ResultTable>,
+    path: &str,
+) -> Result<Option<Value>> {
     let mut parts = path.split('.');
-    let mut value = context.get(parts.next()?)?;
+    let Some(root) = parts.next() else {
+        return Ok(None);
+    };
+    if let Some(result) = analyses.get(root) {
+        return Ok(follow(result, parts).cloned());
+    }
+    let Some(query) = tables.get(root).filter(|t| t.origin() != Origin::Analysis) else {
+        return Ok(None);
+    };
+    let table = query.table()?;
+    let row = parts.next().and_then(|p| p.parse::<usize>().ok());
+    let Some(row) = row.and_then(|r| table.rows.get(r)) else {
+        return Ok(None);
+    };
+    let Some(column) = parts.next().and_then(|c| table.column_index(c)) else {
+        return Ok(None);
+    };
+    Ok(follow(&row[column], parts).cloned())
+}
+
+fn follow<'a, 'p>(mut value: &'a Value, parts: impl Iterator<Item = &'p str>) -> Option<&'a Value> {
     for part in parts {
         value = match value {
             Value::Object(map) => map.get(part)?,
@@ -253,26 +290,4 @@ pub fn lookup<'a>(context: &'a Map<String, Value>, path: &str) -> Option<&'a Val
         };
     }
     Some(value)
-}
-
-fn format_kpi(
-    value: &Value,
-    format: KpiFormat,
-    decimals: Option<usize>,
-    locale: &Locale,
-) -> String {
-    let Some(x) = value.as_f64() else {
-        return match value {
-            Value::String(s) => s.clone(),
-            Value::Null => crate::render::locale::MISSING.to_string(),
-            other => other.to_string(),
-        };
-    };
-    match format {
-        KpiFormat::Number => locale.number(x, decimals.unwrap_or(0)),
-        KpiFormat::Money => locale.money(x, None, decimals),
-        KpiFormat::Percent => locale.percent(x, decimals.unwrap_or(1)),
-        KpiFormat::Ratio => locale.ratio(x, decimals.unwrap_or(1)),
-        KpiFormat::Compact => locale.compact(x),
-    }
 }

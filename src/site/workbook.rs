@@ -1,66 +1,157 @@
-//! Each report's results as one Excel workbook: one sheet per result table.
-//! The creation date is fixed so that the same results give the same bytes.
+//! Each report's exported tables as one Excel workbook: one sheet per table,
+//! within Excel's limits — a sheet name of at most 31 characters without
+//! `[]:*?/\`, unique; at most 32,767 characters in a cell; rows split over
+//! further sheets beyond 1,048,576 — and within a size that opens quickly:
+//! a table longer than `MAX_TABLE_ROWS` keeps its first rows (its CSV has
+//! them all). Whatever was cut is said on a first sheet, `notes`. Text
+//! cells are written as text, never as formulas. The creation date is fixed
+//! so that the same tables give the same bytes.
 
 use crate::error::{Error, Result};
 use crate::table::Table;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
-/// Excel limits a sheet to 1,048,576 rows; leave room for the header.
-const MAX_ROWS: usize = 1_048_575;
+/// Data rows per sheet: Excel's 1,048,576 rows less the header.
+const SHEET_ROWS: usize = 1_048_575;
+/// Rows of one table in the workbook; longer tables are cut (see the notes
+/// sheet), their CSV download has every row.
+pub const MAX_TABLE_ROWS: usize = 100_000;
+/// Excel's limit on the characters of one cell.
+const CELL_CHARS: usize = 32_767;
 
-/// The workbook bytes for `tables` (sheet per table, in name order).
-pub fn workbook(tables: &BTreeMap<String, Table>) -> Result<Vec<u8>> {
-    let fail =
-        |e: rust_xlsxwriter::XlsxError| Error::new("cannot build the Excel workbook").caused_by(e);
+/// The workbook bytes for `tables` (in the given order).
+pub fn workbook(tables: &[(String, Arc<Table>)]) -> Result<Vec<u8>> {
+    build(tables, MAX_TABLE_ROWS, SHEET_ROWS).map_err(|e| {
+        Error::new("cannot build the Excel workbook")
+            .caused_by(e)
+            .hint("this is a bug in wawasan: please report it with the report's tables")
+    })
+}
+
+fn build(
+    tables: &[(String, Arc<Table>)],
+    max_rows: usize,
+    sheet_rows: usize,
+) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let epoch = ExcelDateTime::from_ymd(2000, 1, 1).map_err(fail)?;
+    let epoch = ExcelDateTime::from_ymd(2000, 1, 1)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&epoch));
     let bold = Format::new().set_bold();
+    let notes = notes(tables, max_rows);
     let mut names = BTreeSet::new();
-    for (name, table) in tables {
+    if !notes.is_empty() {
         let sheet = book.add_worksheet();
-        sheet.set_name(sheet_name(name, &mut names)).map_err(fail)?;
-        for (c, column) in table.columns.iter().enumerate() {
-            sheet
-                .write_string_with_format(0, c as u16, column, &bold)
-                .map_err(fail)?;
+        sheet.set_name(sheet_name("notes", &mut names))?;
+        sheet.write_string_with_format(0, 0, "note", &bold)?;
+        for (r, note) in notes.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, 0, note)?;
         }
-        for (r, row) in table.rows.iter().take(MAX_ROWS).enumerate() {
-            let r = (r + 1) as u32;
-            for (c, cell) in row.iter().enumerate() {
-                let c = c as u16;
-                match cell {
-                    Value::Number(n) => {
-                        if let Some(x) = n.as_f64() {
-                            sheet.write_number(r, c, x).map_err(fail)?;
-                        }
+    }
+    for (name, table) in tables {
+        let kept = table.len().min(max_rows);
+        // At least one sheet, also for an empty table.
+        let parts = kept.div_ceil(sheet_rows).max(1);
+        for part in 0..parts {
+            let title = match part {
+                0 => name.clone(),
+                n => format!("{name} ({})", n + 1),
+            };
+            let sheet = book.add_worksheet();
+            sheet.set_name(sheet_name(&title, &mut names))?;
+            let rows =
+                &table.rows[(part * sheet_rows).min(kept)..((part + 1) * sheet_rows).min(kept)];
+            write_sheet(sheet, &table.columns, rows, &bold)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+fn write_sheet(
+    sheet: &mut Worksheet,
+    columns: &[String],
+    rows: &[Vec<Value>],
+    bold: &Format,
+) -> std::result::Result<(), XlsxError> {
+    for (c, column) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, fit_cell(column), bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = (r + 1) as u32;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Value::Number(n) => {
+                    if let Some(x) = n.as_f64() {
+                        sheet.write_number(r, c, x)?;
                     }
-                    Value::String(s) => {
-                        sheet.write_string(r, c, s).map_err(fail)?;
-                    }
-                    Value::Bool(b) => {
-                        sheet.write_boolean(r, c, *b).map_err(fail)?;
-                    }
-                    Value::Null => {}
-                    other => {
-                        sheet.write_string(r, c, other.to_string()).map_err(fail)?;
-                    }
+                }
+                Value::String(s) => {
+                    sheet.write_string(r, c, fit_cell(s))?;
+                }
+                Value::Bool(b) => {
+                    sheet.write_boolean(r, c, *b)?;
+                }
+                Value::Null => {}
+                other => {
+                    sheet.write_string(r, c, fit_cell(&other.to_string()))?;
                 }
             }
         }
     }
-    book.save_to_buffer().map_err(fail)
+    Ok(())
 }
 
-/// A valid, unique sheet name: at most 31 characters, none of `[]:*?/\`.
+/// A text cut to Excel's cell limit (on a character boundary).
+fn fit_cell(text: &str) -> &str {
+    match text.char_indices().nth(CELL_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// What the workbook leaves out, one sentence each.
+fn notes(tables: &[(String, Arc<Table>)], max_rows: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (name, table) in tables {
+        if table.len() > max_rows {
+            notes.push(format!(
+                "{name}: the first {max_rows} of {} rows; {name}.csv has every row",
+                table.len()
+            ));
+        }
+        let long = table
+            .rows
+            .iter()
+            .take(max_rows)
+            .flatten()
+            .filter(|v| v.as_str().is_some_and(|s| fit_cell(s).len() < s.len()))
+            .count();
+        if long > 0 {
+            notes.push(format!(
+                "{name}: {long} cells longer than Excel's {CELL_CHARS} characters were cut; {name}.csv has them whole"
+            ));
+        }
+    }
+    notes
+}
+
+/// A valid, unique sheet name: at most 31 characters, none of `[]:*?/\`,
+/// not starting or ending with `'`.
 fn sheet_name(name: &str, taken: &mut BTreeSet<String>) -> String {
     let clean: String = name
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
         .take(31)
         .collect();
+    let clean = clean.trim_matches('\'').to_string();
+    let clean = if clean.is_empty() {
+        "table".to_string()
+    } else {
+        clean
+    };
     let mut candidate = clean.clone();
     let mut n = 2;
     while !taken.insert(candidate.to_lowercase()) {
@@ -77,15 +168,89 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn table(rows: usize) -> Arc<Table> {
+        let mut t = Table::new(["a", "b"]);
+        for i in 0..rows {
+            t.push(vec![json!(format!("r{i}")), json!(i)]);
+        }
+        Arc::new(t)
+    }
+
+    /// The sheets of a workbook, each with its cells as text.
+    fn sheets(book: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+        use calamine::{Reader, Xlsx};
+        let mut xlsx: Xlsx<_> = Xlsx::new(std::io::Cursor::new(book.to_vec())).unwrap();
+        let names = xlsx.sheet_names();
+        names
+            .into_iter()
+            .map(|name| {
+                let range = xlsx.worksheet_range(&name).unwrap();
+                let rows = range
+                    .rows()
+                    .map(|r| r.iter().map(|c| c.to_string()).collect())
+                    .collect();
+                (name, rows)
+            })
+            .collect()
+    }
+
     #[test]
     fn same_tables_give_same_bytes() {
-        let mut t = Table::new(["a", "b"]);
-        t.push(vec![json!("x"), json!(1.5)]);
-        let tables: BTreeMap<String, Table> = [("rfm.segments".to_string(), t)].into();
+        let tables = [("rfm.segments".to_string(), table(2))];
         let one = workbook(&tables).unwrap();
-        let two = workbook(&tables).unwrap();
-        assert_eq!(one, two);
+        assert_eq!(one, workbook(&tables).unwrap());
         assert_eq!(&one[..2], b"PK");
+    }
+
+    #[test]
+    fn long_tables_are_split_then_cut_with_a_note() {
+        // Sheets of 4 rows, at most 10 rows a table: 10 rows in 3 sheets.
+        let tables = [
+            ("big".to_string(), table(12)),
+            ("small".to_string(), table(1)),
+        ];
+        let book = sheets(&build(&tables, 10, 4).unwrap());
+        let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["notes", "big", "big (2)", "big (3)", "small"]);
+        assert_eq!(
+            book[0].1[1][0],
+            "big: the first 10 of 12 rows; big.csv has every row"
+        );
+        // Every sheet has the header; the rows continue across sheets and
+        // stop at the tenth row (r9).
+        let big: Vec<&str> = book[1..4]
+            .iter()
+            .flat_map(|(_, rows)| {
+                assert_eq!(rows[0], ["a", "b"]);
+                rows[1..].iter().map(|r| r[0].as_str())
+            })
+            .collect();
+        assert_eq!(
+            big,
+            ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"]
+        );
+    }
+
+    #[test]
+    fn overlong_cells_are_cut_and_formulas_stay_text() {
+        let mut t = Table::new(["text"]);
+        t.push(vec![json!("é".repeat(CELL_CHARS + 5))]);
+        t.push(vec![json!("=1+2")]);
+        let bytes = workbook(&[("t".to_string(), Arc::new(t))]).unwrap();
+        let book = sheets(&bytes);
+        assert!(
+            book[0].1[1][0].starts_with("t: 1 cells longer than Excel"),
+            "{:?}",
+            book[0]
+        );
+        let cells = &book[1].1;
+        assert_eq!(cells[1][0], "é".repeat(CELL_CHARS));
+        // Text, not a formula: Excel shows the characters, never 3.
+        assert_eq!(cells[2][0], "=1+2");
+        use calamine::Reader;
+        let mut xlsx: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let formulas = xlsx.worksheet_formula("t").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
     }
 
     #[test]
@@ -98,5 +263,6 @@ mod tests {
         assert_ne!(first, second);
         assert!(second.chars().count() <= 31);
         assert_eq!(sheet_name("a/b", &mut taken), "a_b");
+        assert_eq!(sheet_name("'quoted'", &mut taken), "quoted");
     }
 }

@@ -52,12 +52,18 @@ impl Fixture {
         self
     }
 
-    /// Run `wawasan <args> --root <fixture>`.
+    /// Run `wawasan <command> --root <fixture>`.
     pub fn run(&self, command: &str) -> Run {
+        self.run_with(command, &[])
+    }
+
+    /// Run `wawasan <command> --root <fixture> <args>`.
+    pub fn run_with(&self, command: &str, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_wawasan"))
             .arg(command)
             .arg("--root")
             .arg(self.root())
+            .args(args)
             .output()
             .expect("run wawasan");
         Run {
@@ -71,6 +77,15 @@ impl Fixture {
         let run = self.run("build");
         assert!(run.ok, "build failed:\n{}", run.stderr);
         self
+    }
+
+    /// The 1-based line of the first line of `rel` containing `needle`.
+    pub fn line_of(&self, rel: &str, needle: &str) -> usize {
+        self.read(rel)
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{rel} has no line with {needle:?}"))
+            + 1
     }
 
     pub fn read(&self, rel: &str) -> String {

@@ -1,5 +1,8 @@
 //! `Table`: the plain, typed-by-JSON result table that analyses and SQL
-//! queries produce and that templates, charts, CSV and Excel exports consume.
+//! queries produce and that templates, charts, CSV and Excel exports consume,
+//! and its compact binary form for the results cache (`codec`).
+
+pub mod codec;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

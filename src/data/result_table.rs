@@ -1,0 +1,221 @@
+//! A result table as a report holds it: an analysis' `Table`, or a SQL
+//! query's polars frame, in memory or in a file of the results cache.
+//! Nothing is turned into JSON cells until a page, chart or export asks for
+//! it, and then only once, so a million-row working query that no page
+//! shows costs its frame and nothing more.
+
+use super::frame::frame_to_table;
+use crate::error::{Error, Result};
+use crate::table::{Table, codec};
+use polars::prelude::{DataFrame, ParquetCompression, ParquetReader, ParquetWriter, SerReader};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// Where a result table came from, which decides whether it is exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A table of an analysis: always exported (analyses.md).
+    Analysis,
+    /// A SQL query's result; `shown` when its block is not `hide`,
+    /// `export` when the block asks for it.
+    Query { shown: bool, export: bool },
+}
+
+/// One result table, turned into a `Table` on first use.
+#[derive(Debug)]
+pub struct ResultTable {
+    origin: Origin,
+    data: Data,
+    rows: OnceLock<std::result::Result<Arc<Table>, String>>,
+}
+
+#[derive(Debug)]
+enum Data {
+    Rows(Arc<Table>),
+    Frame(DataFrame),
+    /// A `Table` in the results cache (`table::codec`).
+    RowsFile(PathBuf),
+    /// A frame in the results cache (Parquet).
+    FrameFile(PathBuf),
+}
+
+/// How a stored table is kept in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stored {
+    Rows,
+    Frame,
+}
+
+impl ResultTable {
+    /// An analysis table.
+    pub fn rows(table: Table) -> Self {
+        Self::with(Origin::Analysis, Data::Rows(Arc::new(table)))
+    }
+
+    /// A query's result frame.
+    pub fn frame(frame: DataFrame, origin: Origin) -> Self {
+        Self::with(origin, Data::Frame(frame))
+    }
+
+    /// A table kept in `path` by `store`, read when first used.
+    pub fn stored(path: PathBuf, kind: Stored, origin: Origin) -> Self {
+        let data = match kind {
+            Stored::Rows => Data::RowsFile(path),
+            Stored::Frame => Data::FrameFile(path),
+        };
+        Self::with(origin, data)
+    }
+
+    fn with(origin: Origin, data: Data) -> Self {
+        ResultTable {
+            origin,
+            data,
+            rows: OnceLock::new(),
+        }
+    }
+
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    /// The table as JSON cells (converted or read once, then shared).
+    pub fn table(&self) -> Result<Arc<Table>> {
+        self.rows
+            .get_or_init(|| self.materialise().map_err(|e| e.to_string()))
+            .clone()
+            .map_err(Error::new)
+    }
+
+    fn materialise(&self) -> Result<Arc<Table>> {
+        match &self.data {
+            Data::Rows(table) => Ok(table.clone()),
+            Data::Frame(frame) => frame_to_table(frame).map(Arc::new),
+            Data::RowsFile(path) => {
+                let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+                codec::decode(&bytes).map(Arc::new).ok_or_else(|| {
+                    Error::new("a cached result table is damaged")
+                        .at(path)
+                        .hint("delete the .wawasan-cache folder (or build with --no-cache)")
+                })
+            }
+            Data::FrameFile(path) => read_frame(path)
+                .and_then(|f| frame_to_table(&f))
+                .map(Arc::new),
+        }
+    }
+
+    /// Write the table to `path` for `stored`; the kind it was written as.
+    pub fn store(&self, path: &Path) -> Result<Stored> {
+        match &self.data {
+            Data::Frame(frame) => {
+                write_frame(frame, path)?;
+                Ok(Stored::Frame)
+            }
+            Data::FrameFile(from) => copy(from, path).map(|_| Stored::Frame),
+            Data::RowsFile(from) => copy(from, path).map(|_| Stored::Rows),
+            Data::Rows(table) => {
+                let bytes = codec::encode(table);
+                std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))?;
+                Ok(Stored::Rows)
+            }
+        }
+    }
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| Error::io("write", to, e))
+}
+
+fn write_frame(frame: &DataFrame, path: &Path) -> Result<()> {
+    let file = std::fs::File::create(path).map_err(|e| Error::io("write", path, e))?;
+    let mut frame = frame.clone();
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .finish(&mut frame)
+        .map(|_| ())
+        .map_err(|e| {
+            Error::new("cannot write a result table")
+                .at(path)
+                .caused_by(e)
+        })
+}
+
+fn read_frame(path: &Path) -> Result<DataFrame> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    ParquetReader::new(file).finish().map_err(|e| {
+        Error::new("cannot read a cached result table")
+            .at(path)
+            .caused_by(e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{Int32Chunked, IntoColumn, IntoSeries, NewChunkedArray, df};
+    use serde_json::json;
+
+    #[test]
+    fn frames_become_tables_once_and_survive_the_cache() {
+        let mut frame = df!(
+            "city" => [Some("Bandung"), None],
+            "revenue" => [1500.0, 2.5],
+            "orders" => [3u32, 1],
+        )
+        .unwrap();
+        // Day 19112 is 2022-04-30.
+        let day = Int32Chunked::from_iter_options("day".into(), [Some(19112), None].into_iter());
+        frame
+            .with_column(day.into_date().into_series().into_column())
+            .unwrap();
+        let fresh = ResultTable::frame(
+            frame,
+            Origin::Query {
+                shown: false,
+                export: true,
+            },
+        );
+        let table = fresh.table().unwrap();
+        assert!(
+            Arc::ptr_eq(&table, &fresh.table().unwrap()),
+            "converted once"
+        );
+        assert_eq!(
+            table.rows[0],
+            [
+                json!("Bandung"),
+                json!(1500.0),
+                json!(3),
+                json!("2022-04-30")
+            ]
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.parquet");
+        assert_eq!(fresh.store(&path).unwrap(), Stored::Frame);
+        let cached = ResultTable::stored(path, Stored::Frame, fresh.origin());
+        assert_eq!(*cached.table().unwrap(), *table);
+    }
+
+    #[test]
+    fn rows_survive_the_cache_and_damage_is_an_error() {
+        let mut t = Table::new(["segment", "aov"]);
+        t.push(vec![json!("B2B"), json!(1800.0)]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.bin");
+        assert_eq!(
+            ResultTable::rows(t.clone()).store(&path).unwrap(),
+            Stored::Rows
+        );
+        let cached = ResultTable::stored(path.clone(), Stored::Rows, Origin::Analysis);
+        assert_eq!(*cached.table().unwrap(), t);
+        std::fs::write(&path, b"damaged").unwrap();
+        let damaged = ResultTable::stored(path, Stored::Rows, Origin::Analysis);
+        let err = damaged.table().unwrap_err().to_string();
+        assert!(err.contains("damaged") && err.contains("t.bin"), "{err}");
+    }
+}

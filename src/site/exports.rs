@@ -1,0 +1,191 @@
+//! A report's downloads below `<report>/results/`: each analysis' full
+//! result as JSON, every exported table as CSV, and the exported tables as
+//! one Excel workbook. Exported are every analysis table (analyses.md) and
+//! the query results a page shows (a ```sql block without `hide`, or a
+//! `table()` call without `download=false`) or the report marks `export`;
+//! a hidden working query is not. The files are made once per set of exported tables and remembered,
+//! in memory and in the cache folder (a workbook of a million rows takes
+//! seconds to write).
+
+use super::hash::Fnv;
+use super::output::FileBytes;
+use super::results::ReportResults;
+use super::workbook::workbook;
+use crate::data::Origin;
+use crate::error::{Error, Result};
+use crate::render::references::References;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Files by path relative to the output folder.
+pub type ExportFiles = Arc<Vec<(String, FileBytes)>>;
+
+/// The export files last made from one report's results, with the hash of
+/// what they were made for.
+#[derive(Debug, Default)]
+pub struct ExportMemo(Mutex<Option<(u64, ExportFiles)>>);
+
+/// The tables of `results` that are exported, in name order.
+pub fn exported_tables(results: &ReportResults, refs: &References) -> Vec<String> {
+    results
+        .tables
+        .iter()
+        .filter(|(name, table)| match table.origin() {
+            Origin::Analysis => true,
+            Origin::Query { shown, export } => shown || export || refs.offers(name),
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// What a report's exports are made from.
+pub struct ExportInputs<'a> {
+    pub slug: &'a str,
+    pub results: &'a ReportResults,
+    /// Exported tables, from `exported_tables`.
+    pub tables: &'a [String],
+    /// The results' cache key (none: the exports are made afresh).
+    pub results_key: Option<&'a str>,
+    /// Where the cache folder keeps this report's exports (none: nowhere).
+    pub store: Option<&'a Path>,
+}
+
+/// The report's export files: remembered, stored or made.
+pub fn export_files(inputs: &ExportInputs) -> Result<ExportFiles> {
+    let Some(results_key) = inputs.results_key else {
+        return make(inputs).map(Arc::new);
+    };
+    let mut h = Fnv::new();
+    h.text(results_key);
+    for name in inputs.tables {
+        h.text(name);
+    }
+    let hash = h.finish();
+    let memo = &inputs.results.exports;
+    if let Some((k, files)) = &*memo.0.lock().unwrap_or_else(PoisonError::into_inner)
+        && *k == hash
+    {
+        return Ok(files.clone());
+    }
+    let files = match inputs.store.and_then(|p| read_bundle(p, hash)) {
+        Some(files) => files,
+        None => {
+            let files = make(inputs)?;
+            if let Some(path) = inputs.store {
+                write_bundle(path, hash, &files);
+            }
+            files
+        }
+    };
+    let files = Arc::new(files);
+    *memo.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((hash, files.clone()));
+    Ok(files)
+}
+
+fn make(inputs: &ExportInputs) -> Result<Vec<(String, FileBytes)>> {
+    let dir = format!("{}/results", inputs.slug);
+    let mut files = Vec::new();
+    for (name, result) in &inputs.results.analyses {
+        let json = serde_json::to_string_pretty(result).map_err(|e| {
+            Error::new(format!("cannot serialise the result of analysis `{name}`")).caused_by(e)
+        })?;
+        files.push((
+            format!("{dir}/{name}.json"),
+            FileBytes::from(json.into_bytes()),
+        ));
+    }
+    let mut tables = Vec::with_capacity(inputs.tables.len());
+    for name in inputs.tables {
+        let Some(table) = inputs.results.tables.get(name) else {
+            continue;
+        };
+        let table = table
+            .table()
+            .map_err(|e| e.context(format!("exporting table `{name}`")))?;
+        files.push((
+            format!("{dir}/{name}.csv"),
+            FileBytes::from(table.to_csv().into_bytes()),
+        ));
+        tables.push((name.clone(), table));
+    }
+    if !tables.is_empty() {
+        let book = workbook(&tables)?;
+        files.push((format!("{dir}/{}.xlsx", inputs.slug), FileBytes::from(book)));
+    }
+    Ok(files)
+}
+
+const BUNDLE_MAGIC: &[u8; 4] = b"WEX1";
+
+/// The files stored in `path` for `hash`, or none.
+fn read_bundle(path: &Path, hash: u64) -> Option<Vec<(String, FileBytes)>> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut at = 0usize;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let slice = bytes.get(at..at.checked_add(n)?)?;
+        at += n;
+        Some(slice)
+    };
+    if take(4)? != BUNDLE_MAGIC || u64::from_le_bytes(take(8)?.try_into().ok()?) != hash {
+        return None;
+    }
+    let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
+    let mut files = Vec::new();
+    for _ in 0..count {
+        let name_len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
+        let name = std::str::from_utf8(take(name_len)?).ok()?.to_owned();
+        let len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
+        files.push((name, FileBytes::from(take(len)?)));
+    }
+    (at == bytes.len()).then_some(files)
+}
+
+/// Store `files` for `hash` in `path`; failing to is not an error.
+fn write_bundle(path: &Path, hash: u64, files: &[(String, FileBytes)]) {
+    let size: usize = files.iter().map(|(n, b)| n.len() + b.len() + 16).sum();
+    let mut out = Vec::with_capacity(20 + size);
+    out.extend_from_slice(BUNDLE_MAGIC);
+    out.extend_from_slice(&hash.to_le_bytes());
+    out.extend_from_slice(&(files.len() as u64).to_le_bytes());
+    for (name, bytes) in files {
+        out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        out.extend_from_slice(bytes);
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let written = path
+        .parent()
+        .is_some_and(|dir| std::fs::create_dir_all(dir).is_ok())
+        && std::fs::write(&tmp, out).is_ok();
+    if !written || std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundles_round_trip_and_refuse_another_hash_or_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("exports/shop.bin");
+        let files = vec![
+            (
+                "shop/results/a.csv".to_string(),
+                FileBytes::from(&b"x,y\n1,2\n"[..]),
+            ),
+            (
+                "shop/results/shop.xlsx".to_string(),
+                FileBytes::from(&b""[..]),
+            ),
+        ];
+        write_bundle(&path, 7, &files);
+        assert_eq!(read_bundle(&path, 7), Some(files));
+        assert_eq!(read_bundle(&path, 8), None);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        assert_eq!(read_bundle(&path, 7), None);
+    }
+}
