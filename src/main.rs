@@ -1,13 +1,16 @@
 //! The `wawasan` command line: build, check, serve, init and generate.
 
+mod progress;
 mod serve;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 use wawasan::config::Paths;
 use wawasan::generate::{Dataset, generate};
+use wawasan::site::progress::ProgressSink;
 use wawasan::site::{BuildOptions, BuildSummary};
 
 /// wawasan turns Markdown narratives and data into a static insight portal.
@@ -104,6 +107,9 @@ struct PortalArgs {
     /// Recompute every result instead of reusing .wawasan-cache/ (beside content/).
     #[arg(long)]
     no_cache: bool,
+    /// Print nothing but errors (no progress, no summary).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 impl PortalArgs {
@@ -119,7 +125,20 @@ impl PortalArgs {
             base_url: self.base_url.clone(),
             cache_dir: (!self.no_cache).then(|| self.root.join(".wawasan-cache")),
             session: None,
+            progress: Default::default(),
         }
+    }
+
+    /// The options with progress shown on stderr (unless `--quiet`), and
+    /// the reporter to close when the build is over.
+    fn options_with_progress(&self) -> (BuildOptions, Option<Arc<progress::Reporter>>) {
+        let mut options = self.options();
+        if self.quiet {
+            return (options, None);
+        }
+        let reporter = progress::Reporter::start();
+        options.progress = ProgressSink(reporter.clone());
+        (options, Some(reporter))
     }
 }
 
@@ -138,24 +157,33 @@ fn run(command: Command) -> wawasan::Result<()> {
     let started = Instant::now();
     match command {
         Command::Build(args) => {
-            let options = args.options();
-            eprintln!("Building {} ...", options.paths.content.display());
-            let summary = wawasan::site::build(&options)?;
-            print_summary(&summary);
-            eprintln!(
-                "Wrote {} files to {} in {:.2?}",
-                summary.files,
-                options.paths.output.display(),
-                started.elapsed()
-            );
+            let (options, reporter) = args.options_with_progress();
+            if !args.quiet {
+                eprintln!("Building {} ...", options.paths.content.display());
+            }
+            let result = wawasan::site::build(&options);
+            let summary = finish(reporter.as_deref(), result)?;
+            if !args.quiet {
+                print_summary(&summary);
+                eprintln!(
+                    "Wrote {} files to {} in {:.2?}",
+                    summary.files,
+                    options.paths.output.display(),
+                    started.elapsed()
+                );
+            }
         }
         Command::Check(args) => {
-            let summary = wawasan::site::check(&args.options())?;
-            print_summary(&summary);
-            eprintln!(
-                "Everything checks out ({:.2?}); nothing was written.",
-                started.elapsed()
-            );
+            let (options, reporter) = args.options_with_progress();
+            let result = wawasan::site::check(&options);
+            let summary = finish(reporter.as_deref(), result)?;
+            if !args.quiet {
+                print_summary(&summary);
+                eprintln!(
+                    "Everything checks out ({:.2?}); nothing was written.",
+                    started.elapsed()
+                );
+            }
         }
         Command::Serve { portal, server } => serve::run(portal.options(), &server)?,
         Command::Init { dir } => {
@@ -276,6 +304,17 @@ impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Close the progress view before the build's outcome is printed.
+fn finish<T>(
+    reporter: Option<&progress::Reporter>,
+    result: wawasan::Result<T>,
+) -> wawasan::Result<T> {
+    if let Some(reporter) = reporter {
+        reporter.finish();
+    }
+    result
 }
 
 fn print_summary(s: &BuildSummary) {

@@ -37,6 +37,7 @@ impl<'a> Serving<'a> {
             paths: Paths::under(fixture.root()),
             base_url: None,
             cache_dir: None,
+            progress: Default::default(),
             session: Some(Session::default()),
         };
         let serving = Serving { fixture, options };
@@ -60,6 +61,7 @@ impl<'a> Serving<'a> {
             },
             base_url: None,
             cache_dir: None,
+            progress: Default::default(),
             session: None,
         };
         build(&options).unwrap();

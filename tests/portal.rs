@@ -301,3 +301,39 @@ fn cache_reuses_results_until_data_or_settings_change() {
             .contains("Top,9")
     );
 }
+
+#[test]
+fn long_builds_show_progress_quiet_ones_and_quiet_builds_do_not() {
+    let f = Fixture::new("tiny");
+    let run = |args: &[&str], after_ms: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+            .args(["build", "--no-cache", "--root"])
+            .arg(f.root())
+            .args(args)
+            .env("WAWASAN_PROGRESS_AFTER_MS", after_ms)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    // Shown at once: one plain line per finished step (stderr is a pipe).
+    // The tiny report has a source, a query and an analysis, then the site
+    // is rendered and written: 5 steps.
+    let shown = run(&[], "0");
+    assert!(
+        shown.contains("] shop: load sales (8 rows, 7 kept) — 1/5 steps"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("shop: query by_category (3 rows)"),
+        "{shown}"
+    );
+    assert!(shown.contains("shop: analysis b2b — "), "{shown}");
+    assert!(shown.contains("] write — 5/5 steps"), "{shown}");
+    // A build done within the default second shows none of it.
+    let quick = run(&[], "60000");
+    assert!(!quick.contains("steps"), "{quick}");
+    assert!(quick.contains("Wrote "), "{quick}");
+    // --quiet prints nothing at all.
+    assert_eq!(run(&["--quiet"], "0"), "");
+}

@@ -27,6 +27,8 @@ pub enum Origin {
 pub struct ResultTable {
     origin: Origin,
     data: Data,
+    /// The number of rows, known without reading the table.
+    height: usize,
     rows: OnceLock<std::result::Result<Arc<Table>, String>>,
 }
 
@@ -51,33 +53,75 @@ pub enum Stored {
 impl ResultTable {
     /// An analysis table.
     pub fn rows(table: Table) -> Self {
-        Self::with(Origin::Analysis, Data::Rows(Arc::new(table)))
+        let height = table.len();
+        Self::with(Origin::Analysis, Data::Rows(Arc::new(table)), height)
     }
 
     /// A query's result frame.
     pub fn frame(frame: DataFrame, origin: Origin) -> Self {
-        Self::with(origin, Data::Frame(frame))
+        let height = frame.height();
+        Self::with(origin, Data::Frame(frame), height)
     }
 
-    /// A table kept in `path` by `store`, read when first used.
-    pub fn stored(path: PathBuf, kind: Stored, origin: Origin) -> Self {
+    /// A table of `height` rows kept in `path` by `store`, read when first
+    /// used.
+    pub fn stored(path: PathBuf, kind: Stored, origin: Origin, height: usize) -> Self {
         let data = match kind {
             Stored::Rows => Data::RowsFile(path),
             Stored::Frame => Data::FrameFile(path),
         };
-        Self::with(origin, data)
+        Self::with(origin, data, height)
     }
 
-    fn with(origin: Origin, data: Data) -> Self {
+    fn with(origin: Origin, data: Data, height: usize) -> Self {
         ResultTable {
             origin,
             data,
+            height,
             rows: OnceLock::new(),
         }
     }
 
     pub fn origin(&self) -> Origin {
         self.origin
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.height
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.height == 0
+    }
+
+    /// The first `n` rows as JSON cells: of a query's frame only those rows
+    /// are converted (a page showing ten rows of a million pays for ten).
+    pub fn head(&self, n: usize) -> Result<Arc<Table>> {
+        if n >= self.height || self.rows.get().is_some() {
+            let table = self.table()?;
+            return Ok(if n >= table.len() {
+                table
+            } else {
+                Arc::new(Table {
+                    columns: table.columns.clone(),
+                    rows: table.rows[..n].to_vec(),
+                })
+            });
+        }
+        match &self.data {
+            Data::Frame(frame) => frame_to_table(&frame.head(Some(n))).map(Arc::new),
+            Data::FrameFile(path) => read_frame(path, Some(n))
+                .and_then(|f| frame_to_table(&f))
+                .map(Arc::new),
+            Data::Rows(_) | Data::RowsFile(_) => {
+                let table = self.table()?;
+                Ok(Arc::new(Table {
+                    columns: table.columns.clone(),
+                    rows: table.rows[..n.min(table.len())].to_vec(),
+                }))
+            }
+        }
     }
 
     /// The table as JSON cells (converted or read once, then shared).
@@ -100,7 +144,7 @@ impl ResultTable {
                         .hint("delete the .wawasan-cache folder (or build with --no-cache)")
                 })
             }
-            Data::FrameFile(path) => read_frame(path)
+            Data::FrameFile(path) => read_frame(path, None)
                 .and_then(|f| frame_to_table(&f))
                 .map(Arc::new),
         }
@@ -144,9 +188,11 @@ fn write_frame(frame: &DataFrame, path: &Path) -> Result<()> {
         })
 }
 
-fn read_frame(path: &Path) -> Result<DataFrame> {
+/// A stored frame, or its first `rows` rows.
+fn read_frame(path: &Path, rows: Option<usize>) -> Result<DataFrame> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    ParquetReader::new(file).finish().map_err(|e| {
+    let reader = ParquetReader::new(file).with_slice(rows.map(|n| (0, n)));
+    reader.finish().map_err(|e| {
         Error::new("cannot read a cached result table")
             .at(path)
             .caused_by(e)
@@ -197,8 +243,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("q.parquet");
         assert_eq!(fresh.store(&path).unwrap(), Stored::Frame);
-        let cached = ResultTable::stored(path, Stored::Frame, fresh.origin());
+        let cached = ResultTable::stored(path.clone(), Stored::Frame, fresh.origin(), 2);
+        // The first row alone is read, then the whole table.
+        let head = cached.head(1).unwrap();
+        assert_eq!(head.rows, table.rows[..1]);
         assert_eq!(*cached.table().unwrap(), *table);
+        assert_eq!(cached.len(), 2);
+        assert_eq!(fresh.head(1).unwrap().rows, table.rows[..1]);
+        assert_eq!(*fresh.head(5).unwrap(), *table);
     }
 
     #[test]
@@ -211,10 +263,10 @@ mod tests {
             ResultTable::rows(t.clone()).store(&path).unwrap(),
             Stored::Rows
         );
-        let cached = ResultTable::stored(path.clone(), Stored::Rows, Origin::Analysis);
+        let cached = ResultTable::stored(path.clone(), Stored::Rows, Origin::Analysis, 1);
         assert_eq!(*cached.table().unwrap(), t);
         std::fs::write(&path, b"damaged").unwrap();
-        let damaged = ResultTable::stored(path, Stored::Rows, Origin::Analysis);
+        let damaged = ResultTable::stored(path, Stored::Rows, Origin::Analysis, 1);
         let err = damaged.table().unwrap_err().to_string();
         assert!(err.contains("damaged") && err.contains("t.bin"), "{err}");
     }

@@ -22,6 +22,11 @@ const UI_STRINGS: &[(&str, &str, &str)] = &[
     ("read_report", "Baca laporan", "Read report"),
     ("report_pages", "Halaman laporan", "Report pages"),
     ("reports", "Laporan", "Reports"),
+    (
+        "rows_shown",
+        "Menampilkan {shown} baris pertama dari {total}; unduh CSV untuk semuanya.",
+        "Showing the first {shown} of {total} rows; download the CSV for all of them.",
+    ),
     ("skip_to_content", "Langsung ke konten", "Skip to content"),
 ];
 

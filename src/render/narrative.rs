@@ -29,6 +29,9 @@ pub struct Placeables {
     pub kpis: Vec<(String, String)>,
     /// Text of CSV download links.
     pub download_label: String,
+    /// Note under a table cut to `MAX_SHOWN_ROWS`, with `{shown}` and
+    /// `{total}` in it.
+    pub rows_note: String,
 }
 
 /// Renders the Markdown of one report's pages through Tera.
@@ -149,6 +152,9 @@ struct TableFn {
     locale: Locale,
 }
 
+/// Rows a `table()` without `limit` shows at most (the CSV has them all).
+pub const MAX_SHOWN_ROWS: usize = 1000;
+
 /// The arguments `table()` takes.
 const TABLE_ARGS: [&str; 7] = [
     "name", "limit", "percent", "money", "columns", "headers", "download",
@@ -157,12 +163,25 @@ const TABLE_ARGS: [&str; 7] = [
 impl Function for TableFn {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let name = string_arg("table", args, "name")?;
-        let Some(table) = self.placeables.tables.get(&name) else {
+        let Some(result) = self.placeables.tables.get(&name) else {
             return Err(unknown("table", &name, self.placeables.tables.keys()));
         };
-        let table = table
-            .table()
+        let limit = args
+            .get("limit")
+            .and_then(Value::as_u64)
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        // Only the rows shown are read; without a limit a page shows at
+        // most `MAX_SHOWN_ROWS`, and says so.
+        let shown = limit.unwrap_or(MAX_SHOWN_ROWS).min(result.len());
+        let table = result
+            .head(shown)
             .map_err(|e| tera::Error::msg(format!("table `{name}`: {e}")))?;
+        let note = (limit.is_none() && result.len() > shown).then(|| {
+            self.placeables
+                .rows_note
+                .replace("{shown}", &self.locale.number(shown as f64, 0))
+                .replace("{total}", &self.locale.number(result.len() as f64, 0))
+        });
         let mut keys: Vec<&String> = args.keys().collect();
         keys.sort();
         for key in keys {
@@ -177,10 +196,7 @@ impl Function for TableFn {
         let csv_url = (args.get("download") != Some(&Value::Bool(false)))
             .then(|| format!("results/{name}.csv"));
         let view = TableView {
-            limit: args
-                .get("limit")
-                .and_then(Value::as_u64)
-                .map(|n| n as usize),
+            note: note.as_deref(),
             percent: list_arg(args, "percent").into_iter().collect(),
             money: list_arg(args, "money").into_iter().collect(),
             columns: list_arg(args, "columns"),
@@ -351,6 +367,37 @@ mod tests {
             "{html}"
         );
         assert!(html.contains(">Rp 1.500</td><td>B2B</td>"), "{html}");
+    }
+
+    #[test]
+    fn table_shows_its_limit_or_at_most_the_cap_with_a_note() {
+        let mut t = crate::table::Table::new(["n"]);
+        for i in 0..MAX_SHOWN_ROWS + 5 {
+            t.push(vec![json!(i)]);
+        }
+        let placeables = Placeables {
+            tables: Arc::new([("big".to_string(), ResultTable::rows(t))].into()),
+            rows_note: "{shown} of {total}".into(),
+            ..Placeables::default()
+        };
+        let f = TableFn {
+            placeables: Arc::new(placeables),
+            locale: Locale::new(Language::En, "USD"),
+        };
+        let html = |args: Value| {
+            let args: HashMap<String, Value> = serde_json::from_value(args).unwrap();
+            let out = f.call(&args).unwrap();
+            crate::render::placeholders::resolve_html(out.as_str().unwrap())
+        };
+        let two = html(json!({"name": "big", "limit": 2}));
+        assert_eq!(two.matches("<tr>").count(), 3, "header and two rows");
+        assert!(!two.contains("table-note"));
+        let capped = html(json!({"name": "big"}));
+        assert_eq!(capped.matches("<tr>").count(), MAX_SHOWN_ROWS + 1);
+        assert!(
+            capped.contains("<p class=\"table-note\">1,000 of 1,005</p>"),
+            "{capped}"
+        );
     }
 
     #[test]

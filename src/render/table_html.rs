@@ -13,8 +13,8 @@ use std::fmt::Write;
 /// How to show a table.
 #[derive(Clone, Debug, Default)]
 pub struct TableView<'a> {
-    /// Show at most this many rows (all by default).
-    pub limit: Option<usize>,
+    /// A note shown under the table (e.g. that it shows only its first rows).
+    pub note: Option<&'a str>,
     /// Columns shown as percentages (values are ratios); columns whose name
     /// contains `share`, `rate` or `pct`, or ends in `_mom`, are by default.
     pub percent: BTreeSet<String>,
@@ -55,8 +55,7 @@ pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> Result<St
         );
     }
     html.push_str("</tr></thead><tbody>");
-    let limit = view.limit.unwrap_or(usize::MAX);
-    for row in table.rows.iter().take(limit) {
+    for row in &table.rows {
         html.push_str("<tr>");
         for (&i, kind) in shown.iter().zip(&kinds) {
             write_cell(&mut html, &row[i], *kind, locale);
@@ -64,6 +63,9 @@ pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> Result<St
         html.push_str("</tr>");
     }
     html.push_str("</tbody></table></div>");
+    if let Some(note) = view.note {
+        let _ = write!(html, "<p class=\"table-note\">{}</p>", escape_html(note));
+    }
     if let Some(url) = view.csv_url {
         let _ = write!(
             html,
@@ -195,14 +197,13 @@ mod tests {
     }
 
     #[test]
-    fn limit_caps_rows() {
+    fn a_note_goes_under_the_table_escaped() {
         let view = TableView {
-            limit: Some(1),
+            note: Some("first <2> rows"),
             ..TableView::default()
         };
         let html = table_html(&sample(), &view, &Locale::new(Language::En, "USD")).unwrap();
-        assert_eq!(html.matches("<tr>").count(), 2);
-        assert!(html.contains(">1,234</td>"));
+        assert!(html.contains("</table></div><p class=\"table-note\">first &lt;2&gt; rows</p>"));
     }
 
     #[test]

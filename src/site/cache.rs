@@ -103,6 +103,7 @@ struct StoredTable {
     origin: Origin,
     kind: Stored,
     file: String,
+    rows: usize,
 }
 
 impl ResultCache {
@@ -204,7 +205,7 @@ impl ResultCache {
             .tables
             .into_iter()
             .map(|t| {
-                let table = ResultTable::stored(dir.join(&t.file), t.kind, t.origin);
+                let table = ResultTable::stored(dir.join(&t.file), t.kind, t.origin, t.rows);
                 (t.name, table)
             })
             .collect();
@@ -253,6 +254,7 @@ fn write_folder(dir: &Path, key: &str, results: &ReportResults) -> Option<()> {
             origin: table.origin(),
             kind,
             file,
+            rows: table.len(),
         });
     }
     let stored = StoredResults {

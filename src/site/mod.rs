@@ -10,6 +10,7 @@ pub mod hash;
 pub mod incremental;
 pub mod output;
 pub mod pages;
+pub mod progress;
 pub mod results;
 pub mod workbook;
 
@@ -34,6 +35,8 @@ pub struct BuildOptions {
     pub cache_dir: Option<PathBuf>,
     /// What earlier builds of this process left to reuse (`serve`).
     pub session: Option<Session>,
+    /// Where the build reports its steps.
+    pub progress: progress::ProgressSink,
 }
 
 /// What one process (`serve`) remembers between builds, so that a rebuild
@@ -84,6 +87,7 @@ pub struct BuildSummary {
 pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let (files, mut summary) = assemble(options)?;
     let started = Instant::now();
+    options.progress.started("", "write");
     match &options.session {
         Some(session) => {
             let done = output::publish(&options.paths.output, &files, &session.published)?;
@@ -96,6 +100,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
         }
     }
     summary.write_time = started.elapsed();
+    options.progress.finished("", "write", "", 1);
     Ok(summary)
 }
 
@@ -109,7 +114,10 @@ impl BuildSummary {
 
 /// Validate everything a build would do, without writing anything.
 pub fn check(options: &BuildOptions) -> Result<BuildSummary> {
-    assemble(options).map(|(_, summary)| summary)
+    let (_, summary) = assemble(options)?;
+    // The step `build` spends writing.
+    options.progress.finished("", "check", "nothing written", 1);
+    Ok(summary)
 }
 
 /// Load, compute and render the whole site in memory.
@@ -132,6 +140,8 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     let started = Instant::now();
     let memory = options.session.as_ref().map(|s| s.results.clone());
     let cache = cache::ResultCache::new(options.cache_dir.clone(), memory);
+    let steps: usize = portal.reports.iter().map(results::steps).sum();
+    options.progress.plan(steps + 2);
     let computed = compute_reports(&portal, options, &cache)?;
     for c in computed.iter().filter(|c| !c.from_cache) {
         summary.analyses_run += c.report.meta.analyses.len();
@@ -140,6 +150,7 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     summary.compute_time = started.elapsed();
 
     let started = Instant::now();
+    options.progress.started("", "render");
     let site = SiteContext {
         portal: &portal,
         theme: &theme,
@@ -179,6 +190,12 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     }
     files.insert(".nojekyll".into(), FileBytes::from(&[][..]));
     summary.render_time = started.elapsed();
+    options.progress.finished(
+        "",
+        "render",
+        &format!("{} pages, {} files", summary.pages, files.len()),
+        1,
+    );
     summary.reports = computed.len();
     summary.files = files.len();
     Ok((files, summary))
@@ -211,6 +228,12 @@ fn compute_reports<'a>(
                 .then(|| cache.key(report, &options.paths.data, &locale).ok())
                 .flatten();
             if let Some(results) = key.as_ref().and_then(|k| cache.get(&report.slug, k)) {
+                options.progress.finished(
+                    &report.slug,
+                    "results from the cache",
+                    "",
+                    results::steps(report),
+                );
                 return Ok(ComputedReport {
                     report,
                     results,
@@ -219,7 +242,7 @@ fn compute_reports<'a>(
                     results_key: key,
                 });
             }
-            let fresh = results::compute(report, &options.paths.data, &locale)?;
+            let fresh = results::compute(report, &options.paths.data, &locale, &*options.progress)?;
             let results = match &key {
                 Some(key) => cache.put(&report.slug, key, fresh),
                 None => std::sync::Arc::new(fresh),

@@ -100,6 +100,13 @@ fn format_kpi(kpi: &KpiValue, locale: &Locale) -> String {
     }
 }
 
+fn ui_text(ui: &Map<String, Value>, key: &str) -> String {
+    ui.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// One report made ready to render: its pages parsed as templates, and
 /// what they read and place.
 pub struct ReportPages<'a> {
@@ -116,11 +123,8 @@ impl<'a> ReportPages<'a> {
             tables: computed.results.tables.clone(),
             charts: computed.results.charts.clone(),
             kpis: format_kpis(computed),
-            download_label: ui
-                .get("download_csv")
-                .and_then(Value::as_str)
-                .unwrap_or("CSV")
-                .to_string(),
+            download_label: ui_text(&ui, "download_csv"),
+            rows_note: ui_text(&ui, "rows_shown"),
         });
         let narrative = Narrative::new(computed.report, placeables, &computed.locale)?;
         let references = narrative.references();

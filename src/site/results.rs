@@ -5,6 +5,7 @@
 //! results never carry the output of another build.
 
 use super::exports::ExportMemo;
+use super::progress::{Progress, count};
 use crate::analysis::{AnalysisContext, AnalysisOutput};
 use crate::chart::{ChartData, ChartSpec};
 use crate::content::{KpiFormat, Report};
@@ -51,13 +52,24 @@ pub struct SourceStats {
     pub rows_kept: usize,
 }
 
-/// Compute a report's results.
-pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<ReportResults> {
+/// How many progress steps `compute` reports for `report`.
+pub fn steps(report: &Report) -> usize {
+    report.meta.sources.len() + report.queries().count() + report.meta.analyses.len()
+}
+
+/// Compute a report's results, reporting each source, query and analysis
+/// to `progress`.
+pub fn compute(
+    report: &Report,
+    data_dir: &Path,
+    locale: &Locale,
+    progress: &dyn Progress,
+) -> Result<ReportResults> {
     let index = report.index_path();
     let mut out = ReportResults::default();
-    let mut frames = load_tables(report, data_dir, &mut out)?;
+    let mut frames = load_tables(report, data_dir, &mut out, progress)?;
     let mut tables = BTreeMap::new();
-    run_queries(report, &mut frames, &mut tables)?;
+    run_queries(report, &mut frames, &mut tables, progress)?;
     let outputs: Vec<(String, AnalysisOutput)> = report
         .meta
         .analyses
@@ -67,9 +79,13 @@ pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<Repo
                 tables: &frames,
                 language: locale.language(),
             };
-            spec.run(&ctx)
-                .map(|o| (name.clone(), o))
-                .map_err(|e| locate_analysis_error(e, report, name))
+            let step = format!("analysis {name}");
+            progress.started(&report.slug, &step);
+            let output = spec
+                .run(&ctx)
+                .map_err(|e| locate_analysis_error(e, report, name))?;
+            progress.finished(&report.slug, &step, "", 1);
+            Ok((name.clone(), output))
         })
         .collect::<Result<_>>()?;
     // The sources and working frames are no longer needed.
@@ -99,16 +115,34 @@ pub fn compute(report: &Report, data_dir: &Path, locale: &Locale) -> Result<Repo
     Ok(out)
 }
 
-fn load_tables(report: &Report, data_dir: &Path, out: &mut ReportResults) -> Result<Tables> {
+fn load_tables(
+    report: &Report,
+    data_dir: &Path,
+    out: &mut ReportResults,
+    progress: &dyn Progress,
+) -> Result<Tables> {
     let loaded: Vec<_> = report
         .meta
         .sources
         .par_iter()
         .map(|spec| {
-            load_source(spec, data_dir).map_err(|e| {
+            let step = format!("load {}", spec.name);
+            progress.started(&report.slug, &step);
+            let source = load_source(spec, data_dir).map_err(|e| {
                 e.at(report.index_path())
                     .maybe_line(report.locate(&format!("\"{}\"", spec.path)))
-            })
+            })?;
+            let detail = if source.rows_kept == source.rows_read {
+                format!("{} rows", count(source.rows_read))
+            } else {
+                format!(
+                    "{} rows, {} kept",
+                    count(source.rows_read),
+                    count(source.rows_kept)
+                )
+            };
+            progress.finished(&report.slug, &step, &detail, 1);
+            Ok(source)
         })
         .collect::<Result<_>>()?;
     let mut tables = Tables::new();
@@ -130,13 +164,22 @@ fn run_queries(
     report: &Report,
     frames: &mut Tables,
     tables: &mut BTreeMap<String, ResultTable>,
+    progress: &dyn Progress,
 ) -> Result<()> {
     for (page, query) in report.queries() {
+        let step = format!("query {}", query.name);
+        progress.started(&report.slug, &step);
         let frame = run_query(&query.sql, frames).map_err(|e| {
             e.context(format!("query `{}`", query.name))
                 .at(&page.path)
                 .line(query.line)
         })?;
+        progress.finished(
+            &report.slug,
+            &step,
+            &format!("{} rows", count(frame.height())),
+            1,
+        );
         let origin = Origin::Query {
             shown: query.shown,
             export: query.export,
