@@ -82,6 +82,15 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
     },
+    /// Measure the floor of a build (used by `bench`): read FILE once, or
+    /// scan and group it with bare polars.
+    #[command(hide = true)]
+    BenchFloor {
+        file: PathBuf,
+        /// `bytes`, `polars` or `polars-streaming`.
+        #[arg(long, default_value = "polars")]
+        how: String,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -215,6 +224,22 @@ fn run(command: Command) -> wawasan::Result<()> {
             );
         }
         Command::Bench { rows, cases } => run_bench(&rows, &cases)?,
+        Command::BenchFloor { file, how } => {
+            use wawasan::bench::floor;
+            let (amount, seconds) = match how.as_str() {
+                "bytes" => {
+                    let (bytes, s) = floor::read_bytes(&[file.as_path()])?;
+                    (bytes as usize, s)
+                }
+                "polars" => floor::scan_group_by(&file, false)?,
+                "polars-streaming" => floor::scan_group_by(&file, true)?,
+                other => {
+                    return Err(wawasan::Error::new(format!("unknown floor `{other}`"))
+                        .hint("use bytes, polars or polars-streaming"));
+                }
+            };
+            println!("{amount} {seconds}");
+        }
         Command::BenchCase { case, data } => {
             let m = wawasan::bench::run_case(wawasan::bench::case(&case)?, &data)?;
             println!(

@@ -8,8 +8,7 @@ use crate::config::Language;
 use crate::data::columns;
 use crate::error::{Error, Result};
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::PlHashMap as HashMap;
-use polars::prelude::{DataFrame, DataType};
+use polars::prelude::{DataFrame, DataType, GroupsIndicator, IdxSize};
 use serde_json::Value;
 
 /// A column as one code per row (`None` for nulls) and the text of each code.
@@ -19,32 +18,49 @@ pub(crate) struct Codes {
     pub names: Vec<String>,
 }
 
-/// Read column `name` (asked for by `setting`) as codes; any type is read as
-/// its text form (booleans as `true`/`false`).
+/// Read column `name` (asked for by `setting`) as codes in order of first
+/// appearance; any type is read as its text form (booleans as
+/// `true`/`false`). Polars groups the rows (hashing each value once, in
+/// parallel); only the distinct values become text.
 pub(crate) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes> {
     let col = columns::column(df, name, setting)?;
-    let text = col.cast(&DataType::String).map_err(|e| {
+    let grouped = df.group_by_with_series(vec![col.clone()], true, true)?;
+    let groups = grouped.get_groups();
+    let nulls = col.is_null();
+    let mut codes: Vec<Option<u32>> = vec![None; col.len()];
+    let mut firsts: Vec<IdxSize> = Vec::with_capacity(groups.len());
+    for group in groups.iter() {
+        let first = group.first();
+        if nulls.get(first as usize) == Some(true) {
+            continue;
+        }
+        let code = Some(firsts.len() as u32);
+        firsts.push(first);
+        match group {
+            GroupsIndicator::Idx((_, rows)) => {
+                for &row in rows.iter() {
+                    codes[row as usize] = code;
+                }
+            }
+            GroupsIndicator::Slice([start, len]) => {
+                codes[start as usize..(start + len) as usize].fill(code);
+            }
+        }
+    }
+    let distinct = col.take_slice(&firsts)?;
+    let text = distinct.cast(&DataType::String).map_err(|e| {
         Error::new(format!(
             "column `{name}` (setting `{setting}`) cannot be read as text"
         ))
         .caused_by(e)
     })?;
-    let ca = text.str().map_err(Error::from)?;
-    let mut lookup: HashMap<&str, u32> = HashMap::default();
-    let mut out = Codes {
-        codes: Vec::with_capacity(ca.len()),
-        names: Vec::new(),
-    };
-    for value in ca.iter() {
-        let code = value.map(|v| {
-            *lookup.entry(v).or_insert_with(|| {
-                out.names.push(v.to_owned());
-                (out.names.len() - 1) as u32
-            })
-        });
-        out.codes.push(code);
-    }
-    Ok(out)
+    let names = text
+        .str()
+        .map_err(Error::from)?
+        .iter()
+        .map(|v| v.unwrap_or_default().to_owned())
+        .collect();
+    Ok(Codes { codes, names })
 }
 
 /// A numeric column with NaN read as missing, as pandas does.

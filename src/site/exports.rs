@@ -14,6 +14,8 @@ use super::workbook::workbook;
 use crate::data::Origin;
 use crate::error::{Error, Result};
 use crate::render::references::References;
+use crate::table::Table;
+use rayon::prelude::*;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -94,22 +96,32 @@ fn make(inputs: &ExportInputs) -> Result<Vec<(String, FileBytes)>> {
             FileBytes::from(json.into_bytes()),
         ));
     }
-    let mut tables = Vec::with_capacity(inputs.tables.len());
-    for name in inputs.tables {
-        let Some(table) = inputs.results.tables.get(name) else {
-            continue;
-        };
-        let table = table
-            .table()
-            .map_err(|e| e.context(format!("exporting table `{name}`")))?;
-        files.push((
-            format!("{dir}/{name}.csv"),
-            FileBytes::from(table.to_csv().into_bytes()),
-        ));
-        tables.push((name.clone(), table));
-    }
-    if !tables.is_empty() {
-        let book = workbook(&tables)?;
+    let tables: Vec<(String, Arc<Table>)> = inputs
+        .tables
+        .par_iter()
+        .filter_map(|name| Some((name, inputs.results.tables.get(name)?)))
+        .map(|(name, table)| {
+            let table = table
+                .table()
+                .map_err(|e| e.context(format!("exporting table `{name}`")))?;
+            Ok((name.clone(), table))
+        })
+        .collect::<Result<_>>()?;
+    // The workbook is written while the CSV files are.
+    let (book, csv) = rayon::join(
+        || (!tables.is_empty()).then(|| workbook(&tables)).transpose(),
+        || {
+            tables
+                .par_iter()
+                .map(|(name, table)| {
+                    let bytes = FileBytes::from(table.to_csv().into_bytes());
+                    (format!("{dir}/{name}.csv"), bytes)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    files.extend(csv);
+    if let Some(book) = book? {
         files.push((format!("{dir}/{}.xlsx", inputs.slug), FileBytes::from(book)));
     }
     Ok(files)

@@ -37,6 +37,9 @@ fn build(
     sheet_rows: usize,
 ) -> std::result::Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // The fastest compression: a workbook of 100,000-row sheets is written
+    // about three times faster, and a little larger.
+    book.set_zip_compression_level(1);
     let epoch = ExcelDateTime::from_ymd(2000, 1, 1)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&epoch));
     let bold = Format::new().set_bold();

@@ -3,12 +3,12 @@
 //! date, and the customers' value order (revenue desc, id asc).
 
 use super::CustomerValueSpec;
+use crate::analysis::common::encode;
 use crate::data::columns;
 use crate::error::Result;
 use chrono::NaiveDate;
 use polars::prelude::DataFrame;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 /// An id that sorts numerically when its column is numeric, else as text.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,9 +72,8 @@ pub struct Customers {
     pub missing_amount_rows: usize,
 }
 
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 struct Acc {
-    orders: HashSet<String>,
     rows: usize,
     revenue: f64,
     first: Option<NaiveDate>,
@@ -82,13 +81,15 @@ struct Acc {
 }
 
 /// Read the spec's columns from `df` and aggregate them per customer.
+/// Customers and orders are read as codes (polars groups the values), so
+/// the rows are summed without a string or a hash per row.
 pub fn aggregate_customers(df: &DataFrame, spec: &CustomerValueSpec) -> Result<Customers> {
-    let customers = columns::keys(df, &spec.customer, "customer")?;
+    let customers = encode(df, &spec.customer, "customer")?;
     let numeric = columns::column(df, &spec.customer, "customer")?
         .dtype()
         .is_primitive_numeric();
     let orders = match &spec.order_id {
-        Some(col) => Some(columns::keys(df, col, "order_id")?),
+        Some(col) => Some(encode(df, col, "order_id")?),
         None => None,
     };
     let amounts = columns::numbers(df, &spec.amount, "amount")?;
@@ -103,22 +104,25 @@ pub fn aggregate_customers(df: &DataFrame, spec: &CustomerValueSpec) -> Result<C
         dropped_missing_order: 0,
         missing_amount_rows: 0,
     };
-    let mut accs: HashMap<&str, Acc> = HashMap::new();
-    for (r, customer) in customers.iter().enumerate() {
-        let Some(customer) = customer.as_deref() else {
+    let mut accs = vec![Acc::default(); customers.names.len()];
+    // (customer, order) of every counted row, for distinct orders.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (r, customer) in customers.codes.iter().enumerate() {
+        let Some(customer) = *customer else {
             out.dropped_missing_customer += 1;
             continue;
         };
-        let order = orders.as_ref().map(|o| o[r].as_deref());
-        if order == Some(None) {
-            out.dropped_missing_order += 1;
-            continue;
+        let order = orders.as_ref().map(|o| o.codes[r]);
+        match order {
+            Some(None) => {
+                out.dropped_missing_order += 1;
+                continue;
+            }
+            Some(Some(order)) => pairs.push((customer, order)),
+            None => {}
         }
-        let acc = accs.entry(customer).or_default();
+        let acc = &mut accs[customer as usize];
         acc.rows += 1;
-        if let Some(Some(order)) = order {
-            acc.orders.insert(order.to_string());
-        }
         match amounts[r] {
             Some(a) if a.is_finite() => acc.revenue += a,
             _ => out.missing_amount_rows += 1,
@@ -128,15 +132,26 @@ pub fn aggregate_customers(df: &DataFrame, spec: &CustomerValueSpec) -> Result<C
             acc.last = Some(acc.last.map_or(d, |l| l.max(d)));
         }
     }
+    let distinct_orders = orders.as_ref().map(|_| {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut counts = vec![0usize; accs.len()];
+        for (customer, _) in &pairs {
+            counts[*customer as usize] += 1;
+        }
+        counts
+    });
     out.list = accs
-        .into_iter()
-        .map(|(id, acc)| Customer {
+        .iter()
+        .zip(&customers.names)
+        .enumerate()
+        // A customer whose every row lacked an order id has no orders.
+        .filter(|(_, (acc, _))| acc.rows > 0)
+        .map(|(c, (acc, id))| Customer {
             key: Key::new(id, numeric),
-            orders: if orders.is_some() {
-                acc.orders.len()
-            } else {
-                acc.rows
-            },
+            orders: distinct_orders
+                .as_ref()
+                .map_or(acc.rows, |counts| counts[c]),
             revenue: acc.revenue,
             first: acc.first,
             last: acc.last,

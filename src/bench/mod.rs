@@ -1,6 +1,9 @@
 //! Benchmarks over generated data of growing size: each analysis is timed
 //! (load and run separately) in its own process, so its peak memory is its
-//! own. Driven by `wawasan bench`; figures go to BENCHMARKS.md.
+//! own. Driven by `wawasan bench`; figures go to BENCHMARKS.md. `floor`
+//! measures what reading the data costs at the least.
+
+pub mod floor;
 
 use crate::analysis::{AnalysisContext, AnalysisSpec};
 use crate::config::Language;
