@@ -3,6 +3,9 @@
 mod progress;
 mod serve;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -343,6 +346,9 @@ fn finish<T>(
 }
 
 fn print_summary(s: &BuildSummary) {
+    for warning in &s.warnings {
+        eprintln!("warning: {warning}");
+    }
     eprintln!(
         "  {} reports ({} from cache), {} pages, {} analyses over {} rows",
         s.reports, s.cached_reports, s.pages, s.analyses, s.rows_read

@@ -8,7 +8,7 @@ use crate::config::Language;
 use crate::data::columns;
 use crate::error::{Error, Result};
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::{DataFrame, DataType, GroupsIndicator, IdxSize};
+use polars::prelude::{DataFrame, DataType, IdxSize, PlHashMap};
 use serde_json::Value;
 
 /// A column as one code per row (`None` for nulls) and the text of each code.
@@ -20,47 +20,72 @@ pub(crate) struct Codes {
 
 /// Read column `name` (asked for by `setting`) as codes in order of first
 /// appearance; any type is read as its text form (booleans as
-/// `true`/`false`). Polars groups the rows (hashing each value once, in
-/// parallel); only the distinct values become text.
+/// `true`/`false`). Values are hashed as they are stored (text as text,
+/// numbers by value), so only the distinct values become text.
 pub(crate) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes> {
     let col = columns::column(df, name, setting)?;
-    let grouped = df.group_by_with_series(vec![col.clone()], true, true)?;
-    let groups = grouped.get_groups();
-    let nulls = col.is_null();
-    let mut codes: Vec<Option<u32>> = vec![None; col.len()];
-    let mut firsts: Vec<IdxSize> = Vec::with_capacity(groups.len());
-    for group in groups.iter() {
-        let first = group.first();
-        if nulls.get(first as usize) == Some(true) {
-            continue;
+    let (codes, firsts) = match col.dtype() {
+        DataType::String => code_values(col.str()?.iter()),
+        DataType::Boolean => code_values(col.bool()?.iter()),
+        DataType::Float32 | DataType::Float64 => {
+            let floats = col.cast(&DataType::Float64)?;
+            // By bit pattern, as their texts differ (`-0.0`); one NaN.
+            let bits = floats
+                .f64()?
+                .iter()
+                .map(|v| v.map(|x| if x.is_nan() { f64::NAN } else { x }.to_bits()));
+            code_values(bits)
         }
-        let code = Some(firsts.len() as u32);
-        firsts.push(first);
-        match group {
-            GroupsIndicator::Idx((_, rows)) => {
-                for &row in rows.iter() {
-                    codes[row as usize] = code;
-                }
-            }
-            GroupsIndicator::Slice([start, len]) => {
-                codes[start as usize..(start + len) as usize].fill(code);
-            }
+        d if d.is_integer() || d.is_temporal() => {
+            let physical = col.to_physical_repr().cast(&DataType::Int64)?;
+            code_values(physical.i64()?.iter())
         }
-    }
+        _ => {
+            let text = as_text(col, name, setting)?;
+            code_values(text.str()?.iter())
+        }
+    };
     let distinct = col.take_slice(&firsts)?;
-    let text = distinct.cast(&DataType::String).map_err(|e| {
-        Error::new(format!(
-            "column `{name}` (setting `{setting}`) cannot be read as text"
-        ))
-        .caused_by(e)
-    })?;
+    let text = as_text(&distinct, name, setting)?;
     let names = text
-        .str()
-        .map_err(Error::from)?
+        .str()?
         .iter()
         .map(|v| v.unwrap_or_default().to_owned())
         .collect();
     Ok(Codes { codes, names })
+}
+
+fn as_text(
+    col: &polars::prelude::Column,
+    name: &str,
+    setting: &str,
+) -> Result<polars::prelude::Column> {
+    col.cast(&DataType::String).map_err(|e| {
+        Error::new(format!(
+            "column `{name}` (setting `{setting}`) cannot be read as text"
+        ))
+        .caused_by(e)
+    })
+}
+
+/// One code per value in order of first appearance (`None` for nulls), and
+/// the row where each code first appears.
+fn code_values<T: std::hash::Hash + Eq>(
+    values: impl Iterator<Item = Option<T>>,
+) -> (Vec<Option<u32>>, Vec<IdxSize>) {
+    let mut lookup: PlHashMap<T, u32> = PlHashMap::default();
+    let mut firsts: Vec<IdxSize> = Vec::new();
+    let codes = values
+        .enumerate()
+        .map(|(row, value)| {
+            let value = value?;
+            Some(*lookup.entry(value).or_insert_with(|| {
+                firsts.push(row as IdxSize);
+                (firsts.len() - 1) as u32
+            }))
+        })
+        .collect();
+    (codes, firsts)
 }
 
 /// A numeric column with NaN read as missing, as pandas does.

@@ -36,7 +36,7 @@ mod mix;
 mod tests;
 
 use super::{AnalysisContext, AnalysisOutput, input_table};
-use crate::analysis::common::{self as codes, encode, slug};
+use crate::analysis::common::{self as codes, Codes, encode, slug};
 use crate::chart::ChartSpec;
 use crate::config::Language;
 use crate::error::{Error, Result};
@@ -46,10 +46,10 @@ use groups::{Groups, resolve_groups};
 use input::{Input, read_input};
 use metrics::{Dropped, SegmentStats};
 use mix::ShareTable;
-use polars::prelude::DataFrame;
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The settings of a `kind = "segment_comparison"` analysis.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -113,23 +113,33 @@ pub fn run(spec: &SegmentSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> 
     let groups = resolve_groups(spec, &input, &orders)?;
     let run = Comparison {
         spec,
-        df,
         input,
         stats,
         dropped,
         groups,
         lang: ctx.language,
     };
+    // Every `mix` and `top` column is read once, in parallel.
+    let mut wanted: Vec<(&str, &str)> = spec.mix.iter().map(|c| (c.as_str(), "mix")).collect();
+    for column in &spec.top {
+        if !spec.mix.contains(column) {
+            wanted.push((column.as_str(), "top"));
+        }
+    }
+    let encoded: HashMap<&str, Codes> = wanted
+        .par_iter()
+        .map(|(column, setting)| Ok((*column, encode(df, column, setting)?)))
+        .collect::<Result<_>>()?;
     let mut out = Assembly::default();
     out.add_segments(&run)?;
     for column in &spec.mix {
-        out.add_mix_column(&run, column)?;
+        out.add_mix_column(&run, column, &encoded[column.as_str()])?;
     }
     if let Some(dates) = &run.input.date {
         out.add_time_mixes(&run, dates)?;
     }
     for column in &spec.top {
-        out.add_top(&run, column)?;
+        out.add_top(&run, column, &encoded[column.as_str()])?;
     }
     Ok(out.finish())
 }
@@ -137,7 +147,6 @@ pub fn run(spec: &SegmentSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> 
 /// Everything read and summed once, shared by the parts of the output.
 struct Comparison<'a> {
     spec: &'a SegmentSpec,
-    df: &'a DataFrame,
     input: Input,
     stats: Vec<SegmentStats>,
     dropped: Dropped,
@@ -184,9 +193,8 @@ impl Assembly {
     }
 
     /// The quantity mix by one column, with its index and chart.
-    fn add_mix_column(&mut self, run: &Comparison, column: &str) -> Result<()> {
-        let col = encode(run.df, column, "mix")?;
-        let shares = mix::mix_by_column(&run.input, &run.groups, &col);
+    fn add_mix_column(&mut self, run: &Comparison, column: &str, col: &Codes) -> Result<()> {
+        let shares = mix::mix_by_column(&run.input, &run.groups, col);
         let name = format!("mix_{}", slug(column));
         let labels = run.groups.ordered_labels();
         let chart = charts::mix_chart(&name, column, &labels, run.lang);
@@ -227,10 +235,9 @@ impl Assembly {
     }
 
     /// The top-N list of one column within each segment.
-    fn add_top(&mut self, run: &Comparison, column: &str) -> Result<()> {
-        let col = encode(run.df, column, "top")?;
+    fn add_top(&mut self, run: &Comparison, column: &str, col: &Codes) -> Result<()> {
         let n = run.spec.top_n;
-        let entries = mix::top_by_qty(&run.input, &run.groups, &col, n);
+        let entries = mix::top_by_qty(&run.input, &run.groups, col, n);
         let json = mix::top_json(&entries, &run.groups);
         self.top.insert(column.to_string(), json);
         let name = format!("top_{}", slug(column));

@@ -12,16 +12,19 @@ use polars::sql::sql_expr;
 use rayon::prelude::*;
 
 /// Applies `rename`, `types`, `dates`, inference (when `infer_text`, for
-/// CSV's all-text columns) and `derive`. Filters come separately so the
-/// caller can count the rows they drop.
+/// CSV's text columns) and `derive`. Settings are checked against `header`,
+/// every column of the files (trimmed), and applied to the columns read:
+/// the frame may hold only those a report uses. Filters come separately so
+/// the caller can count the rows they drop.
 pub fn prepare(
     df: DataFrame,
     spec: &SourceSpec,
+    header: &[String],
     origins: &Origins,
     infer_text: bool,
 ) -> Result<DataFrame> {
-    let mut df = rename_columns(df, spec)?;
-    let jobs = conversion_jobs(&df, spec)?;
+    let (mut df, names) = rename_columns(df, spec, header)?;
+    let jobs = conversion_jobs(&df, &names, spec)?;
     // Columns convert in parallel; the first error in declaration order wins.
     let converted: Vec<Result<Column>> = jobs
         .par_iter()
@@ -48,20 +51,22 @@ enum Conversion<'a> {
     Date(DateFormat, &'a str),
 }
 
-/// The declared conversions, checked: columns exist, formats are known,
-/// and no column is in both `types` and `dates`.
+/// The declared conversions of the columns read, checked: columns exist
+/// (in `names`, every column after `rename`), formats are known, and no
+/// column is in both `types` and `dates`.
 fn conversion_jobs<'a>(
     df: &DataFrame,
+    names: &[String],
     spec: &'a SourceSpec,
 ) -> Result<Vec<(&'a str, Conversion<'a>)>> {
     let exists = |name: &str, setting: &str| match spec.rename.get(name) {
-        Some(new) if df.column(name).is_err() => Err(Error::new(format!(
+        Some(new) if !names.iter().any(|n| n == name) => Err(Error::new(format!(
             "column `{name}` named in `{setting}` was renamed to `{new}`"
         ))
         .hint(format!(
             "`{setting}` uses the names after `rename`: write `{new}`"
         ))),
-        _ => find_column(df, name, setting).map(|_| ()),
+        _ => find_column(names, name, setting),
     };
     let mut jobs = Vec::new();
     for (name, ty) in &spec.types {
@@ -72,7 +77,9 @@ fn conversion_jobs<'a>(
                     .hint("declare a date column only in `dates`"),
             );
         }
-        jobs.push((name.as_str(), Conversion::Type(*ty)));
+        if df.column(name).is_ok() {
+            jobs.push((name.as_str(), Conversion::Type(*ty)));
+        }
     }
     for (name, setting) in &spec.dates {
         let format = DateFormat::from_setting(setting).map_err(|hint| {
@@ -82,7 +89,9 @@ fn conversion_jobs<'a>(
             .hint(hint)
         })?;
         exists(name, "dates")?;
-        jobs.push((name.as_str(), Conversion::Date(format, setting.as_str())));
+        if df.column(name).is_ok() {
+            jobs.push((name.as_str(), Conversion::Date(format, setting.as_str())));
+        }
     }
     Ok(jobs)
 }
@@ -117,28 +126,42 @@ pub fn apply_filters(mut df: DataFrame, filters: &[String]) -> Result<DataFrame>
     Ok(df)
 }
 
-fn rename_columns(mut df: DataFrame, spec: &SourceSpec) -> Result<DataFrame> {
+/// `df` with its columns renamed, and every column name after `rename`
+/// (the header's names renamed).
+fn rename_columns(
+    mut df: DataFrame,
+    spec: &SourceSpec,
+    header: &[String],
+) -> Result<(DataFrame, Vec<String>)> {
+    let mut names = header.to_vec();
     for (old, new) in &spec.rename {
-        find_column(&df, old, "rename")?;
-        if old != new && df.get_column_index(new).is_some() {
+        find_column(&names, old, "rename")?;
+        if old != new && names.iter().any(|n| n == new) {
             return Err(Error::new(format!(
                 "`rename` turns `{old}` into `{new}`, but a column `{new}` already exists"
             ))
             .hint("choose another new name, or rename the existing column too"));
         }
-        df.rename(old, PlSmallStr::from(new.as_str()))?;
+        for name in names.iter_mut().filter(|n| *n == old) {
+            *name = new.clone();
+        }
+        if df.column(old).is_ok() {
+            df.rename(old, PlSmallStr::from(new.as_str()))?;
+        }
     }
-    Ok(df)
+    Ok((df, names))
 }
 
-/// The column `name`, or an error listing the columns that exist.
-fn find_column<'a>(df: &'a DataFrame, name: &str, setting: &str) -> Result<&'a Column> {
-    df.column(name).map_err(|_| {
-        Error::new(format!(
-            "column `{name}` named in `{setting}` does not exist"
-        ))
-        .hint(format!("available columns: {}", column_list(df).join(", ")))
-    })
+/// An error unless `name` is one of `names`, listing them.
+fn find_column(names: &[String], name: &str, setting: &str) -> Result<()> {
+    if names.iter().any(|n| n == name) {
+        return Ok(());
+    }
+    let listed: Vec<String> = names.iter().map(|c| format!("`{c}`")).collect();
+    Err(Error::new(format!(
+        "column `{name}` named in `{setting}` does not exist"
+    ))
+    .hint(format!("available columns: {}", listed.join(", "))))
 }
 
 fn column_list(df: &DataFrame) -> Vec<String> {
@@ -215,6 +238,10 @@ mod tests {
         o
     }
 
+    fn header() -> Vec<String> {
+        ["Date", "Amt", "Qty", "Status"].map(String::from).to_vec()
+    }
+
     fn sales() -> DataFrame {
         text_frame(&[
             ("Date", &["04-30-22", "05-01-22", "05-02-22"]),
@@ -241,7 +268,7 @@ mod tests {
     #[test]
     fn rename_types_dates_derive_then_filter() {
         let s = spec(PIPELINE);
-        let df = prepare(sales(), &s, &origins(3), true).unwrap();
+        let df = prepare(sales(), &s, &header(), &origins(3), true).unwrap();
         // Qty was inferred as an integer; unit = Amount / Qty:
         // 5320 / 2 = 2660, null / 1 = null, 1000.5 / 3 = 333.5.
         let unit: Vec<Option<f64>> = df.column("unit").unwrap().f64().unwrap().iter().collect();
@@ -269,7 +296,7 @@ mod tests {
     #[test]
     fn rename_of_an_unknown_column_lists_the_columns() {
         let s = spec("[rename]\nAmnt = \"Amount\"");
-        let err = prepare(sales(), &s, &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -282,7 +309,7 @@ mod tests {
     #[test]
     fn unknown_date_format_is_explained() {
         let s = spec("[dates]\nDate = \"MM.DD\"");
-        let err = prepare(sales(), &s, &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -294,7 +321,7 @@ mod tests {
 
     #[test]
     fn filter_on_an_unknown_column_names_expression_and_columns() {
-        let df = prepare(sales(), &spec(""), &origins(3), true).unwrap();
+        let df = prepare(sales(), &spec(""), &header(), &origins(3), true).unwrap();
         let err = apply_filters(df, &["Stat <> 'Cancelled'".to_owned()])
             .unwrap_err()
             .to_string();
@@ -310,7 +337,7 @@ mod tests {
 
     #[test]
     fn filter_that_fails_while_running_is_named() {
-        let df = prepare(sales(), &spec(""), &origins(3), true).unwrap();
+        let df = prepare(sales(), &spec(""), &header(), &origins(3), true).unwrap();
         let filters = ["Qty > 0".to_owned(), "Qty > 'a'".to_owned()];
         let err = apply_filters(df, &filters).unwrap_err().to_string();
         assert!(err.contains("`filter` expression `Qty > 'a'`"), "{err}");
@@ -318,7 +345,7 @@ mod tests {
 
     #[test]
     fn filter_must_be_a_condition() {
-        let df = prepare(sales(), &spec(""), &origins(3), true).unwrap();
+        let df = prepare(sales(), &spec(""), &header(), &origins(3), true).unwrap();
         let err = apply_filters(df, &["Qty + 1".to_owned()])
             .unwrap_err()
             .to_string();
@@ -328,7 +355,7 @@ mod tests {
     #[test]
     fn derive_errors_name_the_expression() {
         let s = spec("derive = [{ name = \"x\", expr = \"Amount * 2\" }]");
-        let err = prepare(sales(), &s, &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), true)
             .unwrap_err()
             .to_string();
         assert!(err.contains("derived column `x`"), "{err}");
@@ -337,7 +364,7 @@ mod tests {
             "{err}"
         );
         let s = spec("derive = [{ name = \"x\", expr = \"Qty *\" }]");
-        let err = prepare(sales(), &s, &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), true)
             .unwrap_err()
             .to_string();
         assert!(err.contains("`derive` expression `Qty *`"), "{err}");
@@ -346,7 +373,7 @@ mod tests {
     #[test]
     fn types_use_the_new_names() {
         let s = spec("[rename]\nAmt = \"Amount\"\n[types]\nAmt = \"money\"");
-        let err = prepare(sales(), &s, &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -358,7 +385,7 @@ mod tests {
     #[test]
     fn a_column_in_both_types_and_dates_is_refused() {
         let s = spec("[types]\nDate = \"string\"\n[dates]\nDate = \"MM-DD-YY\"");
-        let err = prepare(sales(), &s, &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -370,7 +397,7 @@ mod tests {
     #[test]
     fn rename_onto_an_existing_column_is_refused() {
         let s = spec("[rename]\nAmt = \"Qty\"");
-        let err = prepare(sales(), &s, &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), true)
             .unwrap_err()
             .to_string();
         assert!(err.contains("a column `Qty` already exists"), "{err}");

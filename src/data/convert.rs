@@ -127,7 +127,7 @@ fn convert_by_cast(col: &Column, ty: ColumnType) -> Result<Option<Column>> {
     Ok(Some(col.cast(&target)?))
 }
 
-fn expected_text(ty: ColumnType) -> &'static str {
+pub(crate) fn expected_text(ty: ColumnType) -> &'static str {
     match ty {
         ColumnType::Int => "a whole number",
         ColumnType::Float => "a number like `12.5`",
@@ -137,7 +137,7 @@ fn expected_text(ty: ColumnType) -> &'static str {
     }
 }
 
-fn type_hint(ty: ColumnType, name: &str) -> String {
+pub(crate) fn type_hint(ty: ColumnType, name: &str) -> String {
     match ty {
         ColumnType::Int => format!(
             "declare `{name} = \"float\"` or `\"money\"` in `types` if the column has decimals or currency text, or fix the value"
@@ -152,6 +152,13 @@ fn type_hint(ty: ColumnType, name: &str) -> String {
             format!("fix the value, or declare `{name} = \"string\"` in `types` to keep the text")
         }
     }
+}
+
+/// How to fix a value of date column `name` that does not parse.
+pub(crate) fn date_hint(name: &str) -> String {
+    format!(
+        "declare the right format in `dates` (e.g. `{name} = \"DD-Mon-YY\"`, `\"iso\"` or a chrono pattern like `\"%d.%m.%Y\"`), or fix the value"
+    )
 }
 
 /// Distinct date texts remembered per column (timestamps rarely repeat).
@@ -196,7 +203,7 @@ pub fn convert_dates(
     .map_err(|(row, value)| {
         origins
             .bad_value(row, &name, &value, &format!("a date in format `{setting}`"))
-            .hint(format!("declare the right format in `dates` (e.g. `{name} = \"DD-Mon-YY\"`, `\"iso\"` or a chrono pattern like `\"%d.%m.%Y\"`), or fix the value"))
+            .hint(date_hint(&name))
     })?;
     Ok(Int32Chunked::from_iter_options(name, days.into_iter())
         .into_date()

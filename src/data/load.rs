@@ -5,15 +5,13 @@
 
 use super::clean;
 use super::convert::Origins;
-use super::source::{Format, SourceSpec};
+use super::csv::{self, CsvOptions, Plan};
+use super::parse::DateFormat;
+use super::source::{Format, SourceSpec, Wanted};
 use super::{excel, json};
 use crate::error::{Error, Result};
-use polars::prelude::{
-    Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, ParquetReader, PlSmallStr,
-    SerReader,
-};
+use polars::prelude::{Column, DataFrame, DataType, ParquetReader, PlSmallStr, SerReader};
 use rayon::prelude::*;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 /// A source's table after cleaning, with where it came from.
@@ -26,41 +24,94 @@ pub struct LoadedSource {
     pub rows_read: usize,
     /// Rows left after the source's `filters`.
     pub rows_kept: usize,
+    /// What the build should tell about reading it (e.g. lines padded).
+    pub notes: Vec<String>,
 }
 
-/// Reads and cleans one source; paths are relative to `data_dir`.
+/// One file read: its kept columns, and every column name of its header.
+struct FileTable {
+    frame: DataFrame,
+    header: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// Reads and cleans one source, every column; paths are relative to
+/// `data_dir`.
 pub fn load_source(spec: &SourceSpec, data_dir: &Path) -> Result<LoadedSource> {
+    load_columns(spec, data_dir, &Wanted::All)
+}
+
+/// Reads and cleans the `wanted` columns of one source (and those its own
+/// `derive` and `filters` read).
+pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Result<LoadedSource> {
     let in_source = |e: Error| e.context(format!("source `{}`", spec.name));
     let format = detect_format(spec).map_err(in_source)?;
     check_settings(spec, format).map_err(in_source)?;
     let files = resolve_files(spec, data_dir).map_err(in_source)?;
+    let wanted = with_own_expressions(spec, wanted);
     // Files are read in parallel; results keep the files' order, and the
     // first error in that order is the one reported.
-    let read: Vec<Result<(DataFrame, bool)>> = files
+    let read: Vec<Result<FileTable>> = files
         .par_iter()
-        .map(|file| {
-            let (df, csv_lines) = read_file(file, format, spec).map_err(|e| e.at(file))?;
-            let df = trim_headers(df).map_err(|e| e.at(file))?;
-            Ok((df, csv_lines))
-        })
+        .map(|file| read_file(file, format, spec, &wanted).map_err(|e| e.at(file)))
         .collect();
     let mut frames = Vec::with_capacity(files.len());
     let mut origins = Origins::default();
+    let mut header: Vec<String> = Vec::new();
+    let mut notes = Vec::new();
     for (file, result) in files.iter().zip(read) {
-        let (df, csv_lines) = result.map_err(in_source)?;
-        origins.push(file, df.height(), csv_lines);
-        frames.push(df);
+        let table = result.map_err(in_source)?;
+        // CSV values are parsed while reading, with their exact lines.
+        origins.push(file, table.frame.height(), false);
+        for name in table.header {
+            if !header.contains(&name) {
+                header.push(name);
+            }
+        }
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        notes.extend(
+            table
+                .notes
+                .into_iter()
+                .map(|n| format!("{}: {n}", name.clone().unwrap_or_default())),
+        );
+        frames.push(table.frame);
     }
     let frame = stack_frames(frames).map_err(in_source)?;
     let rows_read = frame.height();
-    let frame = clean::prepare(frame, spec, &origins, format == Format::Csv).map_err(in_source)?;
+    let frame =
+        clean::prepare(frame, spec, &header, &origins, format == Format::Csv).map_err(in_source)?;
     let frame = clean::apply_filters(frame, &spec.filters).map_err(in_source)?;
     Ok(LoadedSource {
         rows_kept: frame.height(),
         frame,
         files,
         rows_read,
+        notes,
     })
+}
+
+/// `wanted` and the columns the source's own `derive` and `filters` read.
+fn with_own_expressions(spec: &SourceSpec, wanted: &Wanted) -> Wanted {
+    let texts = spec
+        .derive
+        .iter()
+        .map(|d| d.expr.as_str())
+        .chain(spec.filters.iter().map(String::as_str));
+    let mut words = Vec::new();
+    for text in texts {
+        let (names, star) = super::sql::referenced_names(text);
+        if star {
+            return Wanted::All;
+        }
+        words.extend(names);
+    }
+    wanted.with(words.iter().map(String::as_str))
+}
+
+/// A header name with surrounding spaces (and a stray BOM) removed.
+fn trim_name(name: &str) -> &str {
+    name.trim_start_matches('\u{feff}').trim()
 }
 
 fn detect_format(spec: &SourceSpec) -> Result<Format> {
@@ -92,6 +143,7 @@ fn check_settings(spec: &SourceSpec, format: Format) -> Result<()> {
         ("delimiter", spec.delimiter.is_some(), Format::Csv, "CSV"),
         ("sheet", spec.sheet.is_some(), Format::Excel, "Excel"),
         ("records", spec.records.is_some(), Format::Json, "JSON"),
+        ("ragged", spec.ragged.is_some(), Format::Csv, "CSV"),
     ];
     for (setting, given, wanted, label) in misplaced {
         if given && format != wanted {
@@ -208,59 +260,82 @@ fn glob_match(name: &[u8], pattern: &[u8]) -> bool {
     pattern[p..].iter().all(|c| *c == b'*')
 }
 
-/// One file as a table, and whether row `i` sits on line `i + 2`.
-fn read_file(path: &Path, format: Format, spec: &SourceSpec) -> Result<(DataFrame, bool)> {
-    match format {
-        Format::Csv => read_csv(path, spec.delimiter),
-        Format::Parquet => Ok((read_parquet(path)?, false)),
-        Format::Json => Ok((json::read_json(path, spec.records.as_deref())?, false)),
-        Format::Ndjson => Ok((json::read_ndjson(path)?, false)),
-        Format::Excel => Ok((excel::read_excel(path, spec.sheet.as_deref())?, false)),
-    }
+/// One file as a table of the wanted columns, with trimmed names.
+fn read_file(path: &Path, format: Format, spec: &SourceSpec, wanted: &Wanted) -> Result<FileTable> {
+    let table = match format {
+        Format::Csv => read_csv(path, spec, wanted)?,
+        other => {
+            let frame = match other {
+                Format::Parquet => read_parquet(path)?,
+                Format::Json => json::read_json(path, spec.records.as_deref())?,
+                Format::Ndjson => json::read_ndjson(path)?,
+                _ => excel::read_excel(path, spec.sheet.as_deref())?,
+            };
+            let header: Vec<String> = frame
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            let kept: Vec<String> = header
+                .iter()
+                .filter(|raw| wanted.keeps(renamed(spec, trim_name(raw))))
+                .cloned()
+                .collect();
+            FileTable {
+                frame: frame.select(kept)?,
+                header,
+                notes: Vec::new(),
+            }
+        }
+    };
+    trim_headers(table)
 }
 
-/// Reads every CSV column as text (`clean` types them over the whole file).
-fn read_csv(path: &Path, delimiter: Option<char>) -> Result<(DataFrame, bool)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if let Err(e) = std::str::from_utf8(body) {
-        let line = body[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        return Err(Error::new("the file is not UTF-8 text")
-            .line(line)
-            .caused_by(e)
-            .hint("save the file as UTF-8 (in Excel: \"CSV UTF-8\"; or convert it with `iconv -f latin1 -t utf-8`)"));
-    }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::new("the file is empty").hint("a CSV source needs a header row"));
-    }
+/// A column's name after the source's `rename`.
+fn renamed<'a>(spec: &'a SourceSpec, trimmed: &'a str) -> &'a str {
+    spec.rename.get(trimmed).map_or(trimmed, String::as_str)
+}
+
+/// Reads the wanted CSV columns, parsing those `types` and `dates` declare
+/// (undeclared text columns are typed later, over the whole file).
+fn read_csv(path: &Path, spec: &SourceSpec, wanted: &Wanted) -> Result<FileTable> {
     let tsv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-    let separator = delimiter.unwrap_or(if tsv { '\t' } else { ',' }) as u8;
-    let df = CsvReadOptions::default()
-        .with_infer_schema_length(Some(0))
-        .with_parse_options(CsvParseOptions::default().with_separator(separator))
-        .into_reader_with_file_handle(Cursor::new(body))
-        .finish()
-        .map_err(|e| {
-            Error::new("cannot read the CSV file")
-                .caused_by(e)
-                .hint("check the `delimiter` setting and that quotes in fields are doubled (\"\")")
-        })?;
-    let lines_known = one_line_per_row(body, df.height());
-    Ok((df, lines_known))
-}
-
-/// True when the file has exactly a header line plus one line per row, so
-/// that row `i` is on line `i + 2` (no multi-line fields, no blank lines).
-fn one_line_per_row(body: &[u8], rows: usize) -> bool {
-    let newlines = body.iter().filter(|b| **b == b'\n').count();
-    let lines = newlines + usize::from(!body.ends_with(b"\n"));
-    lines == rows + 1
+    let delimiter = spec.delimiter.unwrap_or(if tsv { '\t' } else { ',' }) as u8;
+    let keep = |raw: &str| wanted.keeps(renamed(spec, trim_name(raw)));
+    let plan = |raw: &str| {
+        let name = renamed(spec, trim_name(raw));
+        let plan = if let Some(ty) = spec.types.get(name) {
+            Plan::Typed(*ty)
+        } else if let Some(setting) = spec.dates.get(name) {
+            // An unknown format is reported with the other settings.
+            match DateFormat::from_setting(setting) {
+                Ok(format) => Plan::Date {
+                    format,
+                    setting: setting.clone(),
+                },
+                Err(_) => Plan::Text,
+            }
+        } else {
+            Plan::Text
+        };
+        (plan, name.to_string())
+    };
+    let table = csv::read_csv(
+        path,
+        &CsvOptions {
+            delimiter,
+            keep: &keep,
+            plan: &plan,
+            ragged: spec.ragged.unwrap_or_default(),
+        },
+    )?;
+    Ok(FileTable {
+        frame: table.frame,
+        header: table.header,
+        notes: table.notes,
+    })
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
@@ -270,22 +345,30 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
         .map_err(|e| Error::new("cannot read the Parquet file").caused_by(e))
 }
 
-/// Header names with surrounding spaces (and a stray BOM) removed.
-fn trim_headers(mut df: DataFrame) -> Result<DataFrame> {
-    let names: Vec<String> = df
-        .get_column_names()
+/// Header names with surrounding spaces (and a stray BOM) removed; two
+/// columns with one name are an error.
+fn trim_headers(mut table: FileTable) -> Result<FileTable> {
+    let header: Vec<String> = table
+        .header
         .iter()
-        .map(|n| n.trim_start_matches('\u{feff}').trim().to_owned())
+        .map(|n| trim_name(n).to_owned())
         .collect();
     let mut seen = std::collections::HashSet::new();
-    if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+    if let Some(dup) = header.iter().find(|n| !seen.insert(n.as_str())) {
         return Err(Error::new(format!(
             "two columns are named `{dup}` (after trimming spaces)"
         ))
         .hint("rename one of them in the file's header row"));
     }
-    df.set_column_names(&names)?;
-    Ok(df)
+    let names: Vec<String> = table
+        .frame
+        .get_column_names()
+        .iter()
+        .map(|n| trim_name(n).to_owned())
+        .collect();
+    table.frame.set_column_names(&names)?;
+    table.header = header;
+    Ok(table)
 }
 
 /// Stacks tables; a column missing from a file is null there, and columns
@@ -392,7 +475,7 @@ mod tests {
     }
 
     #[test]
-    fn custom_delimiter_and_multiline_fields() {
+    fn custom_delimiter_multiline_fields_and_ragged_lines() {
         let dir = tempfile::tempdir().unwrap();
         write(
             dir.path(),
@@ -400,10 +483,26 @@ mod tests {
             b"id;note\n1;\"two\nlines\"\n2;x;y\n",
         );
         let err = load_source(&spec("notes.csv", "delimiter = \";\""), dir.path()).unwrap_err();
+        // The ragged row starts on line 4, after the two-line field.
+        assert_eq!(err.line_number(), Some(4));
+        let text = err.to_string();
         assert!(
-            err.to_string().contains("cannot read the CSV file"),
-            "{err}"
+            text.contains("this line has 3 fields, but the header has 2: `2;x;y`"),
+            "{text}"
         );
+        assert!(text.contains("ragged = \"pad\""), "{text}");
+        for (setting, rows, note) in [("pad", 2, "padded"), ("skip", 1, "skipped")] {
+            let extra = format!("delimiter = \";\"\nragged = \"{setting}\"");
+            let loaded = load_source(&spec("notes.csv", &extra), dir.path()).unwrap();
+            assert_eq!(loaded.frame.height(), rows);
+            assert_eq!(loaded.notes.len(), 1);
+            assert!(
+                loaded.notes[0].starts_with("notes.csv: 1 lines"),
+                "{:?}",
+                loaded.notes
+            );
+            assert!(loaded.notes[0].contains(note), "{:?}", loaded.notes);
+        }
         write(
             dir.path(),
             "notes.csv",
@@ -411,8 +510,8 @@ mod tests {
         );
         let extra = "delimiter = \";\"\n[types]\nid = \"int\"";
         let err = load_source(&spec("notes.csv", extra), dir.path()).unwrap_err();
-        // A multi-line field shifts lines: the row is named, the line is not.
-        assert_eq!(err.line_number(), None);
+        // A multi-line field shifts lines; the reader still knows them.
+        assert_eq!(err.line_number(), Some(4));
         assert!(
             err.to_string().contains("`x` in column `id` (row 2)"),
             "{err}"
@@ -421,6 +520,55 @@ mod tests {
         assert_eq!(
             strings(&loaded.frame, "note"),
             [s("two\nlines"), s("plain")]
+        );
+    }
+
+    #[test]
+    fn unterminated_quotes_name_their_line_and_show_little() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("a,b\n1,x\n2,\"open\n");
+        for i in 0..10_000 {
+            text.push_str(&format!("{i},filler text that must not be printed\n"));
+        }
+        write(dir.path(), "open.csv", text.as_bytes());
+        let err = load_source(&spec("open.csv", ""), dir.path()).unwrap_err();
+        assert_eq!(err.line_number(), Some(3));
+        let message = err.to_string();
+        assert!(message.contains("never closed: `2,\"open`"), "{message}");
+        assert!(message.len() < 600, "{message}");
+    }
+
+    #[test]
+    fn only_the_wanted_columns_are_read_but_every_setting_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "t.csv",
+            b"Keep,Other,Bad,Used\n1,x,not money,2\n3,y,also not,4\n",
+        );
+        let extra = "derive = [{ name = \"twice\", expr = \"Used * 2\" }]\n\
+                     [rename]\nKeep = \"kept\"\n[types]\nBad = \"money\"";
+        let wanted = Wanted::named(["KEPT"]);
+        let loaded = load_columns(&spec("t.csv", extra), dir.path(), &wanted).unwrap();
+        let names: Vec<&str> = loaded
+            .frame
+            .get_column_names()
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        // `Bad` is never parsed, so its text is no error; `Used` is read
+        // for the derived column.
+        assert_eq!(names, ["kept", "Used", "twice"]);
+        let typo = "[types]\nBda = \"money\"";
+        let err = load_columns(&spec("t.csv", typo), dir.path(), &wanted).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("column `Bda` named in `types` does not exist"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("`Keep`, `Other`, `Bad`, `Used`"),
+            "{err}"
         );
     }
 

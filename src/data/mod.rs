@@ -4,6 +4,7 @@
 pub mod clean;
 pub mod columns;
 pub mod convert;
+pub mod csv;
 pub mod excel;
 pub mod frame;
 pub mod json;
@@ -14,9 +15,9 @@ pub mod source;
 pub mod sql;
 
 pub use frame::frame_to_table;
-pub use load::{LoadedSource, load_source};
+pub use load::{LoadedSource, load_columns, load_source};
 pub use result_table::{Origin, ResultTable, Stored};
-pub use source::{ColumnType, DeriveSpec, Format, SourceSpec};
+pub use source::{ColumnType, DeriveSpec, Format, SourceSpec, Wanted};
 pub use sql::run_query;
 
 use polars::prelude::DataFrame;

@@ -1,8 +1,9 @@
 //! The front-matter schema of a data source: where a table comes from and how
 //! it is cleaned. Declared by analysts, never coded per report.
 
+use super::csv::Ragged;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One `[[sources]]` entry of a report's front matter.
 ///
@@ -23,6 +24,10 @@ pub struct SourceSpec {
     /// CSV field delimiter (default `,`).
     #[serde(default)]
     pub delimiter: Option<char>,
+    /// CSV: what to do with a line whose number of fields is not the
+    /// header's — `error` (default), `pad` or `skip`.
+    #[serde(default)]
+    pub ragged: Option<Ragged>,
     /// Excel sheet name (default: the first sheet).
     #[serde(default)]
     pub sheet: Option<String>,
@@ -85,4 +90,42 @@ pub enum ColumnType {
     Money,
     String,
     Bool,
+}
+
+/// Which columns of a source a report reads: every column, or those whose
+/// name (after `rename`, in any letter case) is among some words — the
+/// words of the report's analysis settings, SQL and expressions, a superset
+/// of the columns they use. A column nobody reads is never parsed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Wanted {
+    #[default]
+    All,
+    Named(BTreeSet<String>),
+}
+
+impl Wanted {
+    /// Keep the columns named by `words` (lowercased here).
+    pub fn named<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
+        Wanted::Named(words.into_iter().map(str::to_lowercase).collect())
+    }
+
+    /// Whether the column `name` (after `rename`) is read.
+    pub fn keeps(&self, name: &str) -> bool {
+        match self {
+            Wanted::All => true,
+            Wanted::Named(words) => words.contains(&name.to_lowercase()),
+        }
+    }
+
+    /// These columns and those named by `words`.
+    pub fn with<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> Self {
+        match self {
+            Wanted::All => Wanted::All,
+            Wanted::Named(own) => {
+                let mut all = own.clone();
+                all.extend(words.into_iter().map(str::to_lowercase));
+                Wanted::Named(all)
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ use super::clean::polars_reason;
 use crate::error::{Error, Result};
 use polars::prelude::{DataFrame, DataType, IntoLazy, SortMultipleOptions};
 use polars::sql::SQLContext;
+use std::collections::BTreeSet;
 
 /// Runs `sql` with every table registered under its name.
 pub fn run_query(sql: &str, tables: &Tables) -> Result<DataFrame> {
@@ -101,6 +102,69 @@ fn has_top_level_order_by(sql: &str) -> bool {
     false
 }
 
+/// The names `sql` (a query or an expression) may refer to: every bare
+/// word and every `"quoted"` or `` `quoted` `` identifier (string literals
+/// are values, not names), and whether it selects all columns with `*` or
+/// `t.*` (not `COUNT(*)` or a product). A superset of the columns it reads.
+pub fn referenced_names(sql: &str) -> (BTreeSet<String>, bool) {
+    let bytes = sql.as_bytes();
+    let mut names = BTreeSet::new();
+    let mut star = false;
+    let mut previous = b'(';
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' => i = skip_past(bytes, i + 1, b"'"),
+            b'"' | b'`' => {
+                let end = skip_past(bytes, i + 1, &[c]);
+                let inner = &sql[i + 1..end.saturating_sub(1).max(i + 1)];
+                names.insert(inner.to_string());
+                i = end;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => i = skip_past(bytes, i + 2, b"\n"),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_past(bytes, i + 2, b"*/"),
+            b'*' => {
+                // `SELECT *`, `a, *`, `t.*` select columns; `(*)` and
+                // `x * y` do not.
+                let word_before = previous.is_ascii_alphanumeric() || previous == b'_';
+                let select_word = word_before && {
+                    let before = sql[..i].trim_end();
+                    let word_start = before
+                        .rfind(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                        .map_or(0, |p| p + 1);
+                    matches!(
+                        before[word_start..].to_ascii_uppercase().as_str(),
+                        "SELECT" | "DISTINCT"
+                    )
+                };
+                if previous == b',' || previous == b'.' || select_word {
+                    star = true;
+                }
+                i += 1;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' || !c.is_ascii() => {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || !bytes[i].is_ascii())
+                {
+                    i += 1;
+                }
+                names.insert(sql[start..i].to_string());
+                previous = b'a';
+                continue;
+            }
+            _ => i += 1,
+        }
+        if !c.is_ascii_whitespace() && c != b'*' {
+            previous = c;
+        }
+    }
+    (names, star)
+}
+
 /// The index just after the next `end` at or after `from` (or the end).
 fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
     (from..bytes.len())
@@ -163,6 +227,46 @@ mod tests {
             err.contains("tables: `sales` (Category, Qty, Status)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn referenced_names_are_words_and_quoted_identifiers() {
+        let (names, star) = referenced_names(
+            "SELECT \"Order ID\", COUNT(*) AS n, a.qty * 2 FROM sales a \
+             WHERE Status <> 'Not A Column' -- comment_word\n GROUP BY `Sales Channel`",
+        );
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "AS",
+                "COUNT",
+                "FROM",
+                "GROUP",
+                "Order ID",
+                "SELECT",
+                "Sales Channel",
+                "Status",
+                "WHERE",
+                "a",
+                "n",
+                "qty",
+                "sales",
+                "BY"
+            ]
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+        );
+        assert!(!star);
+        assert!(referenced_names("SELECT * FROM t").1);
+        assert!(referenced_names("select distinct * from t").1);
+        assert!(referenced_names("SELECT a, * FROM t").1);
+        assert!(referenced_names("SELECT t.* FROM t").1);
+        assert!(!referenced_names("SELECT COUNT( * ) FROM t").1);
+        assert!(!referenced_names("SELECT price * quantity FROM t").1);
     }
 
     #[test]

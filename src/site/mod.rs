@@ -8,6 +8,7 @@ pub mod cache;
 pub mod exports;
 pub mod hash;
 pub mod incremental;
+pub mod needs;
 pub mod output;
 pub mod pages;
 pub mod progress;
@@ -76,6 +77,9 @@ pub struct BuildSummary {
     pub files_written: usize,
     /// Files of the previous output that are gone (known with a session only).
     pub files_removed: usize,
+    /// What the user should know although the build succeeded, e.g.
+    /// `shop: source sales: sales.csv: 3 lines padded ...`.
+    pub warnings: Vec<String>,
     pub load_time: Duration,
     pub compute_time: Duration,
     pub render_time: Duration,
@@ -184,6 +188,14 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         }
         summary.analyses += c.report.meta.analyses.len();
         summary.rows_read += c.results.sources.iter().map(|s| s.rows_read).sum::<usize>();
+        for source in &c.results.sources {
+            for note in &source.notes {
+                summary.warnings.push(format!(
+                    "{}: source `{}`: {note}",
+                    c.report.slug, source.name
+                ));
+            }
+        }
     }
     for (path, bytes) in assets::collect_static(&options.paths.templates)? {
         files.insert(format!("assets/{path}"), bytes.into());

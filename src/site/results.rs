@@ -9,7 +9,7 @@ use super::progress::{Progress, count};
 use crate::analysis::{AnalysisContext, AnalysisOutput};
 use crate::chart::{ChartData, ChartSpec};
 use crate::content::{KpiFormat, Report};
-use crate::data::{Origin, ResultTable, Tables, load_source, run_query};
+use crate::data::{Origin, ResultTable, Tables, load_columns, run_query};
 use crate::error::{Error, Result};
 use crate::render::locale::Locale;
 use rayon::prelude::*;
@@ -50,6 +50,9 @@ pub struct SourceStats {
     pub name: String,
     pub rows_read: usize,
     pub rows_kept: usize,
+    /// What reading it found worth telling (e.g. lines padded).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// How many progress steps `compute` reports for `report`.
@@ -121,6 +124,7 @@ fn load_tables(
     out: &mut ReportResults,
     progress: &dyn Progress,
 ) -> Result<Tables> {
+    let wanted = super::needs::wanted_columns(report);
     let loaded: Vec<_> = report
         .meta
         .sources
@@ -128,7 +132,8 @@ fn load_tables(
         .map(|spec| {
             let step = format!("load {}", spec.name);
             progress.started(&report.slug, &step);
-            let source = load_source(spec, data_dir).map_err(|e| {
+            let columns = wanted.get(&spec.name).cloned().unwrap_or_default();
+            let source = load_columns(spec, data_dir, &columns).map_err(|e| {
                 e.at(report.index_path())
                     .maybe_line(report.locate(&format!("\"{}\"", spec.path)))
             })?;
@@ -151,6 +156,7 @@ fn load_tables(
             name: spec.name.clone(),
             rows_read: source.rows_read,
             rows_kept: source.rows_kept,
+            notes: source.notes,
         });
         tables.insert(spec.name.clone(), source.frame);
     }

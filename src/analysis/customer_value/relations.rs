@@ -2,9 +2,10 @@
 //! `from` (`table.column`) must exist among the values of `to`.
 
 use super::customers::Key;
+use crate::analysis::common::encode;
 use crate::data::{Tables, columns};
 use crate::error::{Error, Result};
-use polars::prelude::DataFrame;
+use polars::prelude::{Column, DataFrame, DataType, PlSmallStr};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashSet};
 
@@ -47,9 +48,9 @@ pub fn check_relations(tables: &Tables, specs: &[RelationSpec]) -> Result<Vec<Re
 fn check_relation(tables: &Tables, spec: &RelationSpec, i: usize) -> Result<RelationReport> {
     let from_setting = format!("relations[{i}].from");
     let to_setting = format!("relations[{i}].to");
-    let from_keys = read_keys(tables, &spec.from, &from_setting)?;
-    let to_keys = read_keys(tables, &spec.to, &to_setting)?;
-    let known: HashSet<String> = to_keys.into_iter().flatten().map(|k| k.text).collect();
+    let from = key_column(tables, &spec.from, &from_setting)?;
+    let to = key_column(tables, &spec.to, &to_setting)?;
+    let from_numeric = from.dtype().is_primitive_numeric();
     let mut report = RelationReport {
         from: spec.from.clone(),
         to: spec.to.clone(),
@@ -58,14 +59,11 @@ fn check_relation(tables: &Tables, spec: &RelationSpec, i: usize) -> Result<Rela
         failing_keys: 0,
         examples: Vec::new(),
     };
-    let mut failing: BTreeSet<Key> = BTreeSet::new();
-    for key in from_keys.into_iter().flatten() {
-        report.checked += 1;
-        if !known.contains(&key.text) {
-            report.failures += 1;
-            failing.insert(key);
-        }
-    }
+    let failing: BTreeSet<Key> = if from_numeric == to.dtype().is_primitive_numeric() {
+        failing_by_codes(&from, &to, from_numeric, &mut report)?
+    } else {
+        failing_by_text(&from, &to, &from_setting, &to_setting, &mut report)?
+    };
     report.failing_keys = failing.len();
     report.examples = failing
         .into_iter()
@@ -75,8 +73,85 @@ fn check_relation(tables: &Tables, spec: &RelationSpec, i: usize) -> Result<Rela
     Ok(report)
 }
 
-/// The keys of `table.column`; nulls stay `None`.
-fn read_keys(tables: &Tables, reference: &str, setting: &str) -> Result<Vec<Option<Key>>> {
+/// Failing keys when both columns are numbers or both text: the values of
+/// both are grouped together by polars (numbers compared as numbers), and
+/// a `from` value fails when its group holds no `to` value.
+fn failing_by_codes(
+    from: &Column,
+    to: &Column,
+    numeric: bool,
+    report: &mut RelationReport,
+) -> Result<BTreeSet<Key>> {
+    let common = if numeric {
+        DataType::Float64
+    } else {
+        DataType::String
+    };
+    let mut keys = to.cast(&common)?.with_name(PlSmallStr::from("key"));
+    keys.append(&from.cast(&common)?.with_name(PlSmallStr::from("key")))?;
+    let both = DataFrame::new(keys.len(), vec![keys])?;
+    let codes = encode(&both, "key", "relations")?;
+    let mut known = vec![false; codes.names.len()];
+    for code in codes.codes[..to.len()].iter().flatten() {
+        known[*code as usize] = true;
+    }
+    let mut failing_codes = BTreeSet::new();
+    for code in codes.codes[to.len()..].iter().flatten() {
+        report.checked += 1;
+        if !known[*code as usize] {
+            report.failures += 1;
+            failing_codes.insert(*code);
+        }
+    }
+    Ok(failing_codes
+        .into_iter()
+        .map(|c| Key::new(&codes.names[c as usize], numeric))
+        .collect())
+}
+
+/// Failing keys when one column holds numbers and the other text: both
+/// compared by their key text (`5.0` is `5`).
+fn failing_by_text(
+    from: &Column,
+    to: &Column,
+    from_setting: &str,
+    to_setting: &str,
+    report: &mut RelationReport,
+) -> Result<BTreeSet<Key>> {
+    let known: HashSet<String> = text_keys(to, to_setting)?
+        .into_iter()
+        .flatten()
+        .map(|k| k.text)
+        .collect();
+    let mut failing = BTreeSet::new();
+    for key in text_keys(from, from_setting)?.into_iter().flatten() {
+        report.checked += 1;
+        if !known.contains(&key.text) {
+            report.failures += 1;
+            failing.insert(key);
+        }
+    }
+    Ok(failing)
+}
+
+fn text_keys(column: &Column, setting: &str) -> Result<Vec<Option<Key>>> {
+    let numeric = column.dtype().is_primitive_numeric();
+    let text = column.cast(&DataType::String).map_err(|e| {
+        Error::new(format!(
+            "column `{}` (setting `{setting}`) cannot be read as text",
+            column.name()
+        ))
+        .caused_by(e)
+    })?;
+    Ok(text
+        .str()?
+        .iter()
+        .map(|k| k.map(|k| Key::new(k, numeric)))
+        .collect())
+}
+
+/// The column of `table.column`.
+fn key_column(tables: &Tables, reference: &str, setting: &str) -> Result<Column> {
     let (table, column) = reference.split_once('.').ok_or_else(|| {
         Error::new(format!(
             "setting `{setting}` is `{reference}`, not `table.column`"
@@ -90,12 +165,5 @@ fn read_keys(tables: &Tables, reference: &str, setting: &str) -> Result<Vec<Opti
         ))
         .hint(format!("declared sources: {}", known.join(", ")))
     })?;
-    let numeric = columns::column(df, column, setting)?
-        .dtype()
-        .is_primitive_numeric();
-    let keys = columns::keys(df, column, setting)?
-        .into_iter()
-        .map(|k| k.map(|k| Key::new(&k, numeric)))
-        .collect();
-    Ok(keys)
+    Ok(columns::column(df, column, setting)?.clone())
 }

@@ -37,10 +37,14 @@ pub(super) fn read_input(spec: &SegmentSpec, df: &DataFrame) -> Result<Input> {
     }
     let segment_is_bool =
         columns::column(df, &spec.segment, "segment")?.dtype() == &DataType::Boolean;
+    let (segment, order) = rayon::join(
+        || encode(df, &spec.segment, "segment"),
+        || encode(df, &spec.order_id, "order_id"),
+    );
     Ok(Input {
-        segment: encode(df, &spec.segment, "segment")?,
+        segment: segment?,
         segment_is_bool,
-        order: encode(df, &spec.order_id, "order_id")?,
+        order: order?,
         amount: read_numbers(df, &spec.amount, "amount")?,
         qty: read_numbers(df, &spec.qty, "qty")?,
         date: match &spec.date {

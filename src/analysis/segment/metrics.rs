@@ -8,7 +8,6 @@ use super::input::Input;
 use crate::analysis::common::{number, ratio};
 use crate::table::Table;
 use chrono::Datelike;
-use polars::prelude::PlHashSet as HashSet;
 use serde_json::{Map, Value};
 
 /// Sums over the rows of one segment.
@@ -40,7 +39,7 @@ pub(super) struct Dropped {
 pub(super) fn sum_segments(input: &Input) -> (Vec<SegmentStats>, Dropped) {
     let n = input.segment.names.len();
     let mut stats = vec![SegmentStats::default(); n];
-    let mut orders: Vec<HashSet<u32>> = vec![HashSet::default(); n];
+    let mut orders = DistinctPairs::new(n, input.order.names.len());
     let mut dropped = Dropped::default();
     for row in 0..input.rows() {
         let Some(code) = input.segment.codes[row] else {
@@ -50,9 +49,7 @@ pub(super) fn sum_segments(input: &Input) -> (Vec<SegmentStats>, Dropped) {
         let s = &mut stats[code as usize];
         s.lines += 1;
         match input.order.codes[row] {
-            Some(order) => {
-                orders[code as usize].insert(order);
-            }
+            Some(order) => orders.insert(code, order),
             None => dropped.missing_order_id += 1,
         }
         match input.amount[row] {
@@ -76,10 +73,79 @@ pub(super) fn sum_segments(input: &Input) -> (Vec<SegmentStats>, Dropped) {
             }
         }
     }
-    for (s, o) in stats.iter_mut().zip(&orders) {
-        s.orders = o.len() as u64;
+    for (s, count) in stats.iter_mut().zip(orders.counts()) {
+        s.orders = count;
     }
     (stats, dropped)
+}
+
+/// Distinct (segment, order) pairs counted per segment: with one bit per
+/// pair when that fits in 64 MiB (a few segments, millions of orders),
+/// else by sorting the pairs.
+enum DistinctPairs {
+    Bits {
+        orders: usize,
+        seen: Vec<u64>,
+        counts: Vec<u64>,
+    },
+    Pairs {
+        segments: usize,
+        pairs: Vec<(u32, u32)>,
+    },
+}
+
+impl DistinctPairs {
+    fn new(segments: usize, orders: usize) -> Self {
+        let bits = segments.saturating_mul(orders);
+        if bits <= 1 << 29 {
+            DistinctPairs::Bits {
+                orders,
+                seen: vec![0; bits.div_ceil(64)],
+                counts: vec![0; segments],
+            }
+        } else {
+            DistinctPairs::Pairs {
+                segments,
+                pairs: Vec::new(),
+            }
+        }
+    }
+
+    fn insert(&mut self, segment: u32, order: u32) {
+        match self {
+            DistinctPairs::Bits {
+                orders,
+                seen,
+                counts,
+            } => {
+                let bit = segment as usize * *orders + order as usize;
+                let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+                if seen[word] & mask == 0 {
+                    seen[word] |= mask;
+                    counts[segment as usize] += 1;
+                }
+            }
+            DistinctPairs::Pairs { pairs, .. } => pairs.push((segment, order)),
+        }
+    }
+
+    fn counts(self) -> Vec<u64> {
+        match self {
+            DistinctPairs::Bits { counts, .. } => counts,
+            DistinctPairs::Pairs {
+                segments,
+                mut pairs,
+            } => {
+                pairs.sort_unstable();
+                pairs.dedup();
+                let mut counts = vec![0; segments];
+                for (segment, _) in pairs {
+                    counts[segment as usize] += 1;
+                }
+                counts
+            }
+        }
+    }
 }
 
 /// The metrics of every segment, in output order, with their ratios.
@@ -197,4 +263,31 @@ pub(super) fn ratios_table(m: &Metrics, groups: &Groups) -> Table {
         ]);
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_pairs_count_the_same_with_bits_and_with_sorting() {
+        // Segment 0 has orders 1, 2 (2 twice); segment 1 has order 1.
+        let rows = [(0, 1), (0, 2), (1, 1), (0, 2), (1, 1)];
+        let mut bits = DistinctPairs::new(2, 3);
+        let mut pairs = DistinctPairs::Pairs {
+            segments: 2,
+            pairs: Vec::new(),
+        };
+        assert!(matches!(bits, DistinctPairs::Bits { .. }));
+        for (s, o) in rows {
+            bits.insert(s, o);
+            pairs.insert(s, o);
+        }
+        assert_eq!(bits.counts(), [2, 1]);
+        assert_eq!(pairs.counts(), [2, 1]);
+        assert!(matches!(
+            DistinctPairs::new(1000, 1 << 20),
+            DistinctPairs::Pairs { .. }
+        ));
+    }
 }
