@@ -73,9 +73,24 @@ enum Command {
         /// Row counts to generate, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
         rows: Vec<usize>,
-        /// Only these cases (comma-separated); default all.
+        /// Only these cases (comma-separated); with --portal, datasets
+        /// (amazon, chocolate, thelook, kshoe, accounting). Default all.
         #[arg(long, value_delimiter = ',')]
         cases: Vec<String>,
+        /// Build the portal at --root over generated data instead, cold,
+        /// cached and after a narrative edit, beside the pandas pipeline
+        /// and the floor (bytes read once, a bare polars scan).
+        #[arg(long)]
+        portal: bool,
+        /// The portal to build (--portal).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The pandas pipeline to compare with (--portal).
+        #[arg(long, default_value = "../shared/bench/pandas_pipeline.py")]
+        pandas_script: PathBuf,
+        /// Skip the pandas pipeline (--portal).
+        #[arg(long)]
+        no_pandas: bool,
     },
     /// Run one benchmark case (used by `bench`).
     #[command(hide = true)]
@@ -226,7 +241,15 @@ fn run(command: Command) -> wawasan::Result<()> {
                 started.elapsed()
             );
         }
-        Command::Bench { rows, cases } => run_bench(&rows, &cases)?,
+        Command::Bench {
+            rows,
+            cases,
+            portal: true,
+            root,
+            pandas_script,
+            no_pandas,
+        } => run_portal_bench(rows, &cases, root, pandas_script, no_pandas)?,
+        Command::Bench { rows, cases, .. } => run_bench(&rows, &cases)?,
         Command::BenchFloor { file, how } => {
             use wawasan::bench::floor;
             let (amount, seconds) = match how.as_str() {
@@ -276,10 +299,10 @@ fn run_bench(sizes: &[usize], only: &[String]) -> wawasan::Result<()> {
             let data = dir.join(case.dataset.name());
             if !data.exists() {
                 let started = Instant::now();
-                generate(case.dataset, size, 42, &data)?;
+                case.dataset.generate(size, &data)?;
                 eprintln!(
                     "generated {} × {size} in {:.2?}",
-                    case.dataset,
+                    case.dataset.name(),
                     started.elapsed()
                 );
             }
@@ -305,7 +328,7 @@ fn run_bench(sizes: &[usize], only: &[String]) -> wawasan::Result<()> {
             println!(
                 "| {} | {} | {size} | {} | {:.3} | {:.3} | {:.0} |",
                 case.name,
-                case.dataset,
+                case.dataset.name(),
                 f.first().unwrap_or(&"?"),
                 num(1),
                 num(2),
@@ -313,6 +336,50 @@ fn run_bench(sizes: &[usize], only: &[String]) -> wawasan::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+fn run_portal_bench(
+    sizes: Vec<usize>,
+    cases: &[String],
+    root: PathBuf,
+    pandas_script: PathBuf,
+    no_pandas: bool,
+) -> wawasan::Result<()> {
+    use wawasan::bench::portal;
+    let exe = std::env::current_exe()
+        .map_err(|e| wawasan::Error::new("cannot find the wawasan binary").caused_by(e))?;
+    let datasets = cases
+        .iter()
+        .map(|c| c.parse::<Dataset>())
+        .collect::<wawasan::Result<Vec<_>>>()?;
+    let pandas_script = (!no_pandas).then(|| {
+        if pandas_script.is_relative() {
+            root.join(&pandas_script)
+        } else {
+            pandas_script
+        }
+    });
+    if let Some(script) = &pandas_script
+        && !script.is_file()
+    {
+        return Err(wawasan::Error::new(format!(
+            "the pandas pipeline {} does not exist",
+            script.display()
+        ))
+        .hint("pass --pandas-script PATH, or --no-pandas"));
+    }
+    let scratch = ScratchDir::create()?;
+    let bench = portal::PortalBench {
+        sizes,
+        datasets,
+        root,
+        pandas_script,
+        venv: std::env::temp_dir().join("wawasan-bench-venv"),
+        scratch: scratch.0.clone(),
+    };
+    let rows = portal::run(&exe, &bench)?;
+    print!("{}", portal::markdown(&rows));
     Ok(())
 }
 

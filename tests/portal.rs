@@ -329,11 +329,46 @@ fn long_builds_show_progress_quiet_ones_and_quiet_builds_do_not() {
         "{shown}"
     );
     assert!(shown.contains("shop: analysis b2b — "), "{shown}");
-    assert!(shown.contains("] write — 5/5 steps"), "{shown}");
+    assert!(shown.contains("] write — 6/6 steps"), "{shown}");
     // A build done within the default second shows none of it.
     let quick = run(&[], "60000");
     assert!(!quick.contains("steps"), "{quick}");
     assert!(quick.contains("Wrote "), "{quick}");
     // --quiet prints nothing at all.
     assert_eq!(run(&["--quiet"], "0"), "");
+}
+
+#[test]
+fn queries_see_earlier_queries_only_whatever_order_they_run_in() {
+    let f = Fixture::new("tiny");
+    f.edit(
+        "content/shop/findings.md",
+        "The top category is",
+        "```sql totals hide\nSELECT Category, SUM(Qty) AS qty FROM sales GROUP BY Category\n```\n\n\
+         ```sql lines hide\nSELECT COUNT(*) AS n FROM sales\n```\n\n\
+         ```sql best hide\nSELECT Category FROM totals ORDER BY qty DESC, Category LIMIT 1\n```\n\n\
+         Best: {{ best[0].Category }}, {{ lines[0].n }} lines. The top category is",
+    );
+    f.build();
+    assert!(
+        f.read("public/shop/findings.html")
+            .contains("Best: Set, 7 lines."),
+        "{}",
+        f.read("public/shop/findings.html")
+    );
+    // A query naming a later one does not see it.
+    f.edit(
+        "content/shop/findings.md",
+        "SELECT COUNT(*) AS n FROM sales",
+        "SELECT COUNT(*) AS n FROM best",
+    );
+    let run = f.run("check");
+    assert!(!run.ok);
+    let line = f.line_of("content/shop/findings.md", "```sql lines");
+    assert!(
+        run.stderr.contains(&format!("findings.md:{line}:")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("query `lines`"), "{}", run.stderr);
 }

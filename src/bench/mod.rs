@@ -3,7 +3,9 @@
 //! own. Driven by `wawasan bench`; figures go to BENCHMARKS.md. `floor`
 //! measures what reading the data costs at the least.
 
+pub mod baskets;
 pub mod floor;
+pub mod portal;
 
 use crate::analysis::{AnalysisContext, AnalysisSpec};
 use crate::config::Language;
@@ -14,19 +16,44 @@ use serde::Deserialize;
 use std::path::Path;
 use std::time::Instant;
 
-/// One benchmark case: a dataset, the sources to load and one analysis.
+/// One benchmark case: its data, the sources to load and one analysis.
 pub struct Case {
     pub name: &'static str,
-    pub dataset: Dataset,
+    pub dataset: CaseData,
     /// Front matter with `[[sources]]` and `[analyses.x]`.
     pub front_matter: &'static str,
 }
 
-/// The cases, one per analysis of the library.
+/// What a case reads: a sample dataset, or synthetic baskets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseData {
+    Dataset(Dataset),
+    Baskets,
+}
+
+impl CaseData {
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseData::Dataset(d) => d.name(),
+            CaseData::Baskets => "baskets",
+        }
+    }
+
+    /// Write `rows` rows of the data into `dir`.
+    pub fn generate(self, rows: usize, dir: &Path) -> Result<()> {
+        match self {
+            CaseData::Dataset(d) => crate::generate::generate(d, rows, 42, dir).map(|_| ()),
+            CaseData::Baskets => baskets::generate(rows, dir).map(|_| ()),
+        }
+    }
+}
+
+/// The cases, one per analysis of the library, and market basket over
+/// 5,000 items.
 pub const CASES: &[Case] = &[
     Case {
         name: "segment_comparison",
-        dataset: Dataset::Amazon,
+        dataset: CaseData::Dataset(Dataset::Amazon),
         front_matter: r#"
 [[sources]]
 name = "sales"
@@ -48,7 +75,7 @@ top = ["Category", "Style", "SKU"]
     },
     Case {
         name: "kmeans",
-        dataset: Dataset::Chocolate,
+        dataset: CaseData::Dataset(Dataset::Chocolate),
         front_matter: r#"
 [[sources]]
 name = "sales"
@@ -65,7 +92,7 @@ k = 4
     },
     Case {
         name: "time_series",
-        dataset: Dataset::Chocolate,
+        dataset: CaseData::Dataset(Dataset::Chocolate),
         front_matter: r#"
 [[sources]]
 name = "sales"
@@ -82,7 +109,7 @@ by = "Country"
     },
     Case {
         name: "customer_value",
-        dataset: Dataset::Thelook,
+        dataset: CaseData::Dataset(Dataset::Thelook),
         front_matter: r#"
 [[sources]]
 name = "items"
@@ -99,7 +126,7 @@ date = "created_at"
     },
     Case {
         name: "cohorts",
-        dataset: Dataset::Kshoe,
+        dataset: CaseData::Dataset(Dataset::Kshoe),
         front_matter: r#"
 [[sources]]
 name = "tx"
@@ -118,7 +145,7 @@ streak = { product = "product_name" }
     },
     Case {
         name: "rfm",
-        dataset: Dataset::Accounting,
+        dataset: CaseData::Dataset(Dataset::Accounting),
         front_matter: r#"
 [[sources]]
 name = "lines"
@@ -136,7 +163,7 @@ date = "transDate"
     },
     Case {
         name: "market_basket",
-        dataset: Dataset::Amazon,
+        dataset: CaseData::Dataset(Dataset::Amazon),
         front_matter: r#"
 [[sources]]
 name = "sales"
@@ -147,6 +174,21 @@ table = "sales"
 order_id = "Order ID"
 item = "SKU"
 min_support = 0.0005
+"#,
+    },
+    Case {
+        name: "market_basket_5000_items",
+        dataset: CaseData::Baskets,
+        front_matter: r#"
+[[sources]]
+name = "lines"
+path = "baskets.csv"
+[analyses.x]
+kind = "market_basket"
+table = "lines"
+order_id = "order_id"
+item = "item"
+min_support = 0.0001
 "#,
     },
 ];
@@ -224,12 +266,12 @@ mod tests {
             let data = dir.path().join(case.dataset.name());
             if !data.exists() {
                 // Amazon needs enough rows to hold some of its rare B2B orders.
-                let rows = if case.dataset == Dataset::Amazon {
+                let rows = if case.dataset == CaseData::Dataset(Dataset::Amazon) {
                     3_000
                 } else {
                     400
                 };
-                crate::generate::generate(case.dataset, rows, 1, &data).unwrap();
+                case.dataset.generate(rows, &data).unwrap();
             }
             let m = run_case(case, &data).unwrap_or_else(|e| panic!("{}: {e}", case.name));
             assert!(m.rows > 0, "{} read no rows", case.name);

@@ -13,10 +13,12 @@ pub mod output;
 pub mod pages;
 pub mod progress;
 pub mod results;
+pub mod schedule;
 pub mod workbook;
 
 use crate::config::Paths;
-use crate::content::{Portal, load_portal};
+use crate::content::{Portal, Report, load_portal};
+use crate::data;
 use crate::error::Result;
 use crate::render::locale::Locale;
 use crate::render::theme::{build_theme, theme_sources};
@@ -145,7 +147,8 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     let memory = options.session.as_ref().map(|s| s.results.clone());
     let cache = cache::ResultCache::new(options.cache_dir.clone(), memory);
     let steps: usize = portal.reports.iter().map(results::steps).sum();
-    options.progress.plan(steps + 2);
+    // Sources, queries and analyses; each report's exports; render, write.
+    options.progress.plan(steps + portal.reports.len() + 2);
     let computed = compute_reports(&portal, options, &cache)?;
     for c in computed.iter().filter(|c| !c.from_cache) {
         summary.analyses_run += c.report.meta.analyses.len();
@@ -165,20 +168,30 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     let rendered = incremental::render_site(&site, &computed, &templates, memo)?;
     summary.pages = rendered.pages;
     summary.pages_rendered = rendered.pages_rendered;
+    options
+        .progress
+        .finished("", "render", &format!("{} pages", summary.pages), 1);
     let mut files: SiteFiles = rendered.files.into_iter().collect();
     let exports: Vec<exports::ExportFiles> = computed
         .par_iter()
         .zip(&rendered.exported)
         .map(|(c, tables)| {
             let store = cache.exports_path(&c.report.slug);
-            exports::export_files(&exports::ExportInputs {
+            options.progress.started(&c.report.slug, "exports");
+            let files = exports::export_files(&exports::ExportInputs {
                 slug: &c.report.slug,
                 results: &c.results,
                 tables,
                 results_key: c.results_key.as_deref(),
                 store: store.as_deref(),
             })
-            .map_err(|e| e.at(c.report.index_path()))
+            .map_err(|e| e.at(c.report.index_path()))?;
+            let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+            let detail = format!("{} files, {:.1} MB", files.len(), bytes as f64 / 1e6);
+            options
+                .progress
+                .finished(&c.report.slug, "exports", &detail, 1);
+            Ok(files)
         })
         .collect::<Result<_>>()?;
     cache.save();
@@ -202,12 +215,6 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     }
     files.insert(".nojekyll".into(), FileBytes::from(&[][..]));
     summary.render_time = started.elapsed();
-    options.progress.finished(
-        "",
-        "render",
-        &format!("{} pages, {} files", summary.pages, files.len()),
-        1,
-    );
     summary.reports = computed.len();
     summary.files = files.len();
     Ok((files, summary))
@@ -222,50 +229,63 @@ fn compute_reports<'a>(
         let slugs: Vec<&str> = portal.reports.iter().map(|r| r.slug.as_str()).collect();
         session.results.retain(&slugs);
     }
-    portal
-        .reports
-        .par_iter()
-        .map(|report| {
-            let language = report.meta.language.unwrap_or(portal.config.language);
-            let currency = report
-                .meta
-                .currency
-                .as_deref()
-                .unwrap_or(&portal.config.currency);
-            let locale = Locale::new(language, currency);
-            // A key that cannot be computed (e.g. a missing data file) just
-            // means no caching: `compute` reports the real error.
-            let key = cache
-                .enabled()
-                .then(|| cache.key(report, &options.paths.data, &locale).ok())
-                .flatten();
-            if let Some(results) = key.as_ref().and_then(|k| cache.get(&report.slug, k)) {
-                options.progress.finished(
-                    &report.slug,
-                    "results from the cache",
-                    "",
-                    results::steps(report),
-                );
-                return Ok(ComputedReport {
-                    report,
-                    results,
-                    locale,
-                    from_cache: true,
-                    results_key: key,
-                });
-            }
-            let fresh = results::compute(report, &options.paths.data, &locale, &*options.progress)?;
-            let results = match &key {
-                Some(key) => cache.put(&report.slug, key, fresh),
-                None => std::sync::Arc::new(fresh),
-            };
-            Ok(ComputedReport {
+    // A report's memory is estimated from the size of its data files.
+    let cost = |report: &Report| -> u64 {
+        report
+            .meta
+            .sources
+            .iter()
+            .filter_map(|s| data::load::resolve_files(s, &options.paths.data).ok())
+            .flatten()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len().saturating_mul(2))
+            .sum()
+    };
+    let workers = rayon::current_num_threads();
+    let budget = schedule::memory_budget();
+    schedule::costliest_first(&portal.reports, cost, budget, workers, |i| {
+        let report = &portal.reports[i];
+        let language = report.meta.language.unwrap_or(portal.config.language);
+        let currency = report
+            .meta
+            .currency
+            .as_deref()
+            .unwrap_or(&portal.config.currency);
+        let locale = Locale::new(language, currency);
+        // A key that cannot be computed (e.g. a missing data file) just
+        // means no caching: `compute` reports the real error.
+        let key = cache
+            .enabled()
+            .then(|| cache.key(report, &options.paths.data, &locale).ok())
+            .flatten();
+        if let Some(results) = key.as_ref().and_then(|k| cache.get(&report.slug, k)) {
+            options.progress.finished(
+                &report.slug,
+                "results from the cache",
+                "",
+                results::steps(report),
+            );
+            return Ok(ComputedReport {
                 report,
                 results,
                 locale,
-                from_cache: false,
+                from_cache: true,
                 results_key: key,
-            })
+            });
+        }
+        let fresh = results::compute(report, &options.paths.data, &locale, &*options.progress)?;
+        let results = match &key {
+            Some(key) => cache.put(&report.slug, key, fresh),
+            None => std::sync::Arc::new(fresh),
+        };
+        Ok(ComputedReport {
+            report,
+            results,
+            locale,
+            from_cache: false,
+            results_key: key,
         })
-        .collect()
+    })
+    .into_iter()
+    .collect()
 }

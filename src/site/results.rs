@@ -163,9 +163,10 @@ fn load_tables(
     Ok(tables)
 }
 
-/// Queries run in page order; each result is also a table later queries
-/// and analyses can read. Results stay polars frames: they become JSON
-/// cells only if a page, chart or export uses them.
+/// Queries run in page order; each sees the sources and the queries before
+/// it. (Run side by side they were slower: each query already spreads over
+/// every core.) Results stay polars frames: they become JSON cells only if
+/// a page, chart or export uses them.
 fn run_queries(
     report: &Report,
     frames: &mut Tables,
@@ -180,12 +181,8 @@ fn run_queries(
                 .at(&page.path)
                 .line(query.line)
         })?;
-        progress.finished(
-            &report.slug,
-            &step,
-            &format!("{} rows", count(frame.height())),
-            1,
-        );
+        let rows = format!("{} rows", count(frame.height()));
+        progress.finished(&report.slug, &step, &rows, 1);
         let origin = Origin::Query {
             shown: query.shown,
             export: query.export,

@@ -20,22 +20,20 @@ pub fn mean_silhouette(data: ArrayView2<f64>, labels: &[usize], idx: &[usize]) -
     if present < 2 || present >= idx.len() {
         return None;
     }
-    // The points grouped by cluster in one flat block, so that each
-    // cluster's distances are one tight loop over contiguous values.
+    // The points grouped by cluster, one array per coordinate, so that
+    // each cluster's distances are tight loops over contiguous values.
     let mut order = idx.to_vec();
     order.sort_by_key(|&i| labels[i]);
     let dim = data.ncols();
-    let mut flat = Vec::with_capacity(order.len() * dim);
-    for &i in &order {
-        flat.extend(data.row(i).iter());
-    }
+    let coordinates: Vec<Vec<f64>> = (0..dim)
+        .map(|d| order.iter().map(|&i| data[[i, d]]).collect())
+        .collect();
     let mut starts = vec![0; k + 1];
     for c in 0..k {
         starts[c + 1] = starts[c] + counts[c];
     }
     let block = Blocks {
-        flat: &flat,
-        dim,
+        coordinates: &coordinates,
         starts: &starts,
     };
     // Collected first so that the sum's order does not depend on threads.
@@ -48,12 +46,16 @@ pub fn mean_silhouette(data: ArrayView2<f64>, labels: &[usize], idx: &[usize]) -
     Some(total / idx.len() as f64)
 }
 
-/// Points sorted by cluster: cluster `c` is points `starts[c]..starts[c + 1]`.
+/// Points sorted by cluster: cluster `c` is points `starts[c]..starts[c + 1]`
+/// of every coordinate array.
 struct Blocks<'a> {
-    flat: &'a [f64],
-    dim: usize,
+    coordinates: &'a [Vec<f64>],
     starts: &'a [usize],
 }
+
+/// Points whose distances are summed side by side (independent square
+/// roots, which the compiler computes several at a time).
+const LANES: usize = 4;
 
 impl Blocks<'_> {
     fn size(&self, c: usize) -> usize {
@@ -62,17 +64,33 @@ impl Blocks<'_> {
 
     /// Sum of distances from point `p` to every point of cluster `c`.
     fn distance_sum(&self, p: usize, c: usize) -> f64 {
-        let x = &self.flat[p * self.dim..(p + 1) * self.dim];
-        self.flat[self.starts[c] * self.dim..self.starts[c + 1] * self.dim]
-            .chunks_exact(self.dim)
-            .map(|q| {
-                x.iter()
-                    .zip(q)
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum::<f64>()
-                    .sqrt()
-            })
-            .sum()
+        let (start, end) = (self.starts[c], self.starts[c + 1]);
+        let mut sums = [0.0f64; LANES];
+        let mut j = start;
+        while j + LANES <= end {
+            let mut squares = [0.0f64; LANES];
+            for axis in self.coordinates {
+                let x = axis[p];
+                for (lane, square) in squares.iter_mut().enumerate() {
+                    let t = x - axis[j + lane];
+                    *square += t * t;
+                }
+            }
+            for (sum, square) in sums.iter_mut().zip(squares) {
+                *sum += square.sqrt();
+            }
+            j += LANES;
+        }
+        let mut rest = 0.0;
+        for q in j..end {
+            let square: f64 = self
+                .coordinates
+                .iter()
+                .map(|axis| (axis[p] - axis[q]) * (axis[p] - axis[q]))
+                .sum();
+            rest += square.sqrt();
+        }
+        sums.iter().sum::<f64>() + rest
     }
 
     /// Silhouette of point `p` in cluster `own`; 0 when alone in it.

@@ -308,23 +308,3 @@ fn errors_name_the_setting() {
     );
     assert!(e.contains("`r = [5, 4]`"), "{e}");
 }
-
-/// Timing on a million lines, 100,000 customers:
-/// `cargo test --release --lib rfm::tests::million -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn million_lines_run_fast() {
-    let n = 1_000_000usize;
-    let epoch = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
-    let df = polars::df!(
-        "Customer" => (0..n).map(|i| format!("C{}", (i * 7919) % 100_000)).collect::<Vec<_>>(),
-        "Invoice" => (0..n).map(|i| format!("I{}", i / 3)).collect::<Vec<_>>(),
-        "Date" => (0..n).map(|i| epoch + chrono::TimeDelta::days((i % 700) as i64)).collect::<Vec<_>>(),
-        "Amount" => (0..n).map(|i| (i % 17 != 0).then_some((i % 900) as f64 + 0.5)).collect::<Vec<_>>()
-    )
-    .unwrap();
-    let start = std::time::Instant::now();
-    let out = run_on(df, "").unwrap();
-    eprintln!("1M lines: {:?}", start.elapsed());
-    assert_eq!(out.result["customers"], serde_json::json!(100_000));
-}

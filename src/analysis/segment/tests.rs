@@ -328,30 +328,3 @@ fn with_text_amount(mut df: DataFrame) -> DataFrame {
     df.with_column(text).unwrap();
     df
 }
-
-/// Timing on a million lines: `cargo test --release --lib segment::tests::million -- --ignored`.
-#[test]
-#[ignore]
-fn million_lines_run_fast() {
-    let n = 1_000_000usize;
-    let cats = ["Set", "kurta", "Top", "Western Dress", "Saree"];
-    let epoch = NaiveDate::from_ymd_opt(2022, 3, 1).unwrap();
-    let df = polars::df!(
-        "Order ID" => (0..n).map(|i| format!("O{}", i / 2)).collect::<Vec<_>>(),
-        "B2B" => (0..n).map(|i| i % 97 == 0).collect::<Vec<_>>(),
-        "Amount" => (0..n).map(|i| (i % 13 != 0).then_some((i % 500) as f64)).collect::<Vec<_>>(),
-        "Qty" => (0..n).map(|i| (i % 3) as i64 + 1).collect::<Vec<_>>(),
-        "Date" => (0..n).map(|i| epoch + chrono::TimeDelta::days((i % 120) as i64)).collect::<Vec<_>>(),
-        "Category" => (0..n).map(|i| cats[i % 5]).collect::<Vec<_>>(),
-        "SKU" => (0..n).map(|i| format!("SKU-{}", i % 5000)).collect::<Vec<_>>()
-    )
-    .unwrap();
-    let start = std::time::Instant::now();
-    let extra = "date = \"Date\"\nmix = [\"Category\"]\ntop = [\"Category\", \"SKU\"]";
-    let out = run_on(df, extra).unwrap();
-    eprintln!("1M lines: {:?}", start.elapsed());
-    assert_eq!(
-        out.result["top"]["SKU"]["true"].as_array().unwrap().len(),
-        10
-    );
-}
