@@ -318,12 +318,13 @@ fn long_builds_show_progress_quiet_ones_and_quiet_builds_do_not() {
     };
     // Shown at once: one plain line per finished step (stderr is a pipe).
     // The tiny report has a source, a query and an analysis, then the site
-    // is rendered and written: 5 steps.
+    // is rendered, the report's downloads made and the site written: 6 steps.
     let shown = run(&[], "0");
     assert!(
-        shown.contains("] shop: load sales (8 rows, 7 kept) — 1/5 steps"),
+        shown.contains("] shop: load sales (8 rows, 7 kept) — 1/6 steps"),
         "{shown}"
     );
+    assert!(shown.contains("] shop: exports (8 files, "), "{shown}");
     assert!(
         shown.contains("shop: query by_category (3 rows)"),
         "{shown}"
