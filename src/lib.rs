@@ -11,6 +11,7 @@ pub mod bench;
 pub mod chart;
 pub mod config;
 pub mod data;
+pub mod diagnostic;
 pub mod error;
 pub mod table;
 

@@ -169,12 +169,35 @@ impl PortalArgs {
     }
 }
 
+/// Stack of the threads that parse and render user input: deeply nested
+/// templates or Markdown recurse in their parsers, and must end in an error,
+/// never in a stack overflow. Only the pages touched are ever committed.
+pub const STACK_BYTES: usize = 256 << 20;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    // Reports are computed and rendered on rayon's threads.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES / 4)
+        .build_global();
+    let worker = std::thread::Builder::new()
+        .name("wawasan".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli.command));
+    let outcome = match worker {
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            Err(wawasan::Error::new(
+                "internal error: the build thread stopped",
+            ))
+        }),
+        Err(e) => Err(wawasan::Error::new("cannot start the build thread").caused_by(e)),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            use std::io::IsTerminal;
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", wawasan::diagnostic::render(&e, color));
             ExitCode::FAILURE
         }
     }

@@ -333,3 +333,92 @@ fn measure_reload_latency_on_the_example_portal() {
         sorted.get(sorted.len() / 2).copied().unwrap_or(0)
     );
 }
+
+/// 100 rapid saves, a third of them broken (a template syntax error, bad
+/// front matter), while pages are requested all along: the server never
+/// fails a request or stops, and the output it ends with is the clean
+/// build of the final files, byte for byte.
+#[test]
+fn survives_rapid_saves_half_broken_and_ends_like_a_clean_build() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let f = Fixture::new("tiny");
+    let server = Server::start(f.root(), &["--port", "0"]);
+    let mut events = server.events();
+    events.wait_for("ready", &server);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let served = Arc::new(AtomicUsize::new(0));
+    let reader = {
+        let (stop, served) = (stop.clone(), served.clone());
+        let address = server.address.clone();
+        std::thread::spawn(move || {
+            let mut failures = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                for target in ["/", "/shop/", "/shop/findings.html", "/assets/style.css"] {
+                    let reply = common::server::get(&address, target);
+                    if reply.status != 200 {
+                        failures.push(format!("{target}: {}", reply.status));
+                    }
+                    served.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            failures
+        })
+    };
+
+    let page = "content/shop/findings.md";
+    let index = "content/shop/_index.md";
+    let good_page = f.read(page);
+    let good_index = f.read(index);
+    let mut rng = 0x2545_f491_u64;
+    for i in 0..100 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        match i % 3 {
+            0 if i % 2 == 0 => f.write(page, &format!("{good_page}\nBroken {{{{ x ) }}}} {i}\n")),
+            0 => f.write(index, &good_index.replace("title = ", "title = = ")),
+            _ => {
+                f.write(index, &good_index);
+                f.write(page, &format!("{good_page}\nVersion {i}.\n"))
+            }
+        };
+        std::thread::sleep(Duration::from_millis(rng % 40));
+    }
+    f.write(index, &good_index);
+    f.write(page, &format!("{good_page}\nFinal version.\n"));
+
+    // The final files' clean build, to compare with.
+    let clean = Fixture::new("tiny");
+    clean.write(page, &f.read(page));
+    clean.build();
+    let expected = common::snapshot(&clean.path("public"));
+    let deadline = Instant::now() + common::server::WAIT;
+    loop {
+        let page = server.get("/shop/findings.html").body;
+        if page.contains("Final version.") && common::snapshot(&f.path("public")) == expected {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the served output never matched a clean build; log:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let failures = reader.join().expect("the reader thread");
+    assert!(failures.is_empty(), "failed requests: {failures:?}");
+    assert!(
+        served.load(Ordering::Relaxed) > 20,
+        "requests ran meanwhile"
+    );
+    let log = server.log();
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(
+        log.contains("template syntax error"),
+        "broken saves were seen: {log}"
+    );
+}

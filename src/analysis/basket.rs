@@ -129,19 +129,23 @@ fn check_settings(spec: &BasketSpec) -> Result<()> {
     ] {
         if !(value > 0.0 && value <= 1.0) {
             return Err(
-                Error::new(format!("setting `{name}` = {value} is not in (0, 1]")).hint(format!(
-                    "use a share above 0 and at most 1, e.g. `{name} = {}`",
-                    if name == "min_support" { 0.01 } else { 0.2 }
-                )),
+                Error::new(format!("setting `{name}` = {value} is not in (0, 1]"))
+                    .setting(name)
+                    .hint(format!(
+                        "use a share above 0 and at most 1, e.g. `{name} = {}`",
+                        if name == "min_support" { 0.01 } else { 0.2 }
+                    )),
             );
         }
     }
     for (name, value) in [("max_len", spec.max_len), ("together_n", spec.together_n)] {
         if value == 0 {
-            return Err(Error::new(format!("setting `{name}` is 0")).hint(format!(
-                "use 1 or more, e.g. `{name} = {}`",
-                if name == "max_len" { 3 } else { 5 }
-            )));
+            return Err(Error::new(format!("setting `{name}` is 0"))
+                .setting(name)
+                .hint(format!(
+                    "use 1 or more, e.g. `{name} = {}`",
+                    if name == "max_len" { 3 } else { 5 }
+                )));
         }
     }
     Ok(())

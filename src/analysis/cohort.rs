@@ -100,6 +100,7 @@ pub fn run(spec: &CohortSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
         && s.months == 0
     {
         return Err(Error::new("setting `streak.months` is 0")
+            .setting("streak.months")
             .hint("a product is flagged after at least one month: `months = 3`"));
     }
     let df = input_table(ctx, &spec.table)?;

@@ -64,6 +64,7 @@ fn as_text(
         Error::new(format!(
             "column `{name}` (setting `{setting}`) cannot be read as text"
         ))
+        .setting(setting)
         .caused_by(e)
     })
 }

@@ -106,6 +106,7 @@ pub fn run(spec: &CustomerValueSpec, ctx: &AnalysisContext) -> Result<AnalysisOu
             "customer value on table `{}` found no customers: {} of {} rows lack a customer id (setting `customer`)",
             spec.table, customers.dropped_missing_customer, customers.rows
         ))
+        .setting("customer")
         .hint("check the source's filters and the `customer` column"));
     }
     let relations = relations::check_relations(ctx.tables, &spec.relations)?;

@@ -195,6 +195,7 @@ fn validate(spec: &KmeansSpec) -> Result<()> {
     if spec.features.is_empty() && spec.derived.is_empty() {
         return Err(
             Error::new("k-means needs at least one feature (setting `features`)")
+                .setting("features")
                 .hint("e.g. features = [\"Amount\", \"Boxes Shipped\"]"),
         );
     }
@@ -209,16 +210,18 @@ fn validate(spec: &KmeansSpec) -> Result<()> {
         }
     }
     if spec.k < 2 {
-        return Err(Error::new(format!(
-            "setting `k` is {}; k-means needs k >= 2",
-            spec.k
-        )));
+        return Err(
+            Error::new(format!("setting `k` is {}; k-means needs k >= 2", spec.k))
+                .setting("k")
+                .hint("ask for at least two clusters, e.g. `k = 4`"),
+        );
     }
     if spec.restarts < 10 {
         return Err(Error::new(format!(
             "setting `restarts` is {}; analyses.md asks for at least 10 seeded restarts",
             spec.restarts
         ))
+        .setting("restarts")
         .hint("remove `restarts` (default 10) or set it to 10 or more"));
     }
     Ok(())
@@ -230,6 +233,7 @@ fn check_k(spec: &KmeansSpec, points: usize) -> Result<()> {
             "setting `k` is {} but only {points} points are left to cluster",
             spec.k
         ))
+        .setting("k")
         .hint("lower `k`, or check the filters, `level` and missing feature values"));
     }
     Ok(())

@@ -91,6 +91,7 @@ pub fn input_table<'a>(
         crate::error::Error::new(format!(
             "table `{name}` (setting `table`) is not a source of this report"
         ))
+        .setting("table")
         .hint(format!("declared sources: {}", known.join(", ")))
     })
 }

@@ -123,6 +123,7 @@ fn parse_snapshot(text: Option<&str>) -> Result<Option<NaiveDate>> {
         .map(Some)
         .map_err(|e| {
             Error::new(format!("setting `snapshot` = \"{text}\" is not a date"))
+                .setting("snapshot")
                 .hint("write it as YYYY-MM-DD, e.g. `snapshot = \"2024-01-01\"`")
                 .caused_by(e)
         })
@@ -134,6 +135,7 @@ fn resolve_snapshot(fixed: Option<NaiveDate>, latest: NaiveDate) -> Result<Naive
         Some(day) if day < latest => Err(Error::new(format!(
             "setting `snapshot` = {day} is before the latest order date {latest}"
         ))
+        .setting("snapshot")
         .hint("choose a later snapshot, or filter out the orders after it in the source")),
         Some(day) => Ok(day),
         None => latest

@@ -102,9 +102,9 @@ fn default_top_n() -> usize {
 /// `mix_<slug>`, `mix_weekday`, `mix_month`, `top_<slug>`.
 pub fn run(spec: &SegmentSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
     if spec.top_n == 0 {
-        return Err(
-            Error::new("setting `top_n` is 0").hint("list at least one value: `top_n = 10`")
-        );
+        return Err(Error::new("setting `top_n` is 0")
+            .setting("top_n")
+            .hint("list at least one value: `top_n = 10`"));
     }
     let df = input_table(ctx, &spec.table)?;
     let input = read_input(spec, df)?;

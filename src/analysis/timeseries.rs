@@ -178,10 +178,12 @@ pub fn run(spec: &TimeSeriesSpec, ctx: &AnalysisContext) -> Result<AnalysisOutpu
 
 fn check_settings(spec: &TimeSeriesSpec) -> Result<()> {
     if spec.top == Some(0) {
-        return Err(Error::new("setting `top` is 0").hint("keep at least one value: `top = 5`"));
+        return Err(Error::new("setting `top` is 0")
+            .setting("top")
+            .hint("keep at least one value: `top = 5`"));
     }
     if spec.value.is_none() && spec.agg != Agg::Count {
-        return Err(Error::new("setting `value` is missing")
+        return Err(Error::new("setting `value` is missing").setting("value")
             .hint("name the numeric column to aggregate, e.g. `value = \"Amount\"`, or use `agg = \"count\"`"));
     }
     if spec.by == "period" || spec.by == "value" {
@@ -189,6 +191,7 @@ fn check_settings(spec: &TimeSeriesSpec) -> Result<()> {
             "column `{}` (setting `by`) clashes with the `series` table's own columns",
             spec.by
         ))
+        .setting("by")
         .hint("rename the column in the source's `rename`"));
     }
     Ok(())
@@ -222,6 +225,7 @@ fn aggregate(
             "table `{}` (setting `table`) has no row with both a `{}` date and a `{}` value",
             spec.table, spec.date, spec.by
         ))
+        .setting("table")
         .hint("check the source's file, its `filters` and the date format in `dates`"));
     };
     let periods = (last - first + 1) as usize;

@@ -78,6 +78,7 @@ fn find_column(spec: &ChartSpec, table: &Table, setting: &str, name: &str) -> Re
             spec.table,
             available(table)
         ))
+        .setting(setting)
         .hint(format!("set `{setting}` to one of the available columns"))
     })
 }
@@ -89,6 +90,7 @@ fn missing_setting(spec: &ChartSpec, table: &Table, setting: &str) -> Error {
         kind_name(spec.kind),
         available(table)
     ))
+    .setting(setting)
     .hint(format!("add `{setting} = \"<column>\"` to the chart"))
 }
 

@@ -54,12 +54,17 @@ pub fn split<'a>(text: &'a str, path: &Path) -> Result<Split<'a>> {
 /// Deserialise front matter, mapping TOML errors to the file's line numbers.
 pub fn parse<T: DeserializeOwned>(split: &Split, path: &Path) -> Result<T> {
     toml::from_str(split.front_matter).map_err(|e| {
-        let line = e
+        // Inside a tagged table (an analysis) serde reports the table's
+        // span; the key at fault is found from the message.
+        let start = e
             .span()
-            .map(|s| split.front_matter_line + count_lines(&split.front_matter[..s.start]));
+            .map(|s| refine_start(split.front_matter, s.start, e.message()));
+        let line = start.map(|s| split.front_matter_line + count_lines(&split.front_matter[..s]));
+        let column = start.map(|s| column_at(split.front_matter, s));
         Error::new(format!("invalid front matter: {}", e.message().trim_end()))
             .at(path)
             .maybe_line(line)
+            .maybe_column(column)
             .hint("see the front-matter reference in README.md")
     })
 }
@@ -75,6 +80,103 @@ pub fn locate(split: &Split, needle: &str) -> Option<usize> {
         .lines()
         .position(|l| l.contains(needle))
         .map(|i| split.front_matter_line + i)
+}
+
+/// Line and column (1-based; lines of the file) of the key at `keys` in the
+/// front matter, e.g. `["analyses", "b2b", "amount"]`; a number picks an
+/// array element (`["sources", "0", "path"]`). When the whole path is not
+/// there, the deepest part found is given, so a missing setting points at
+/// its own section.
+pub fn locate_key(split: &Split, keys: &[&str]) -> Option<(usize, usize)> {
+    let document = toml::de::DeTable::parse(split.front_matter).ok()?;
+    walk(document.get_ref(), keys, split)
+}
+
+fn walk(table: &toml::de::DeTable, keys: &[&str], split: &Split) -> Option<(usize, usize)> {
+    use toml::de::DeValue;
+    let mut best = None;
+    let mut current: Option<&DeValue> = None;
+    let mut table = Some(table);
+    for key in keys {
+        let next = match (table, current) {
+            (Some(t), _) => t
+                .iter()
+                .find(|(k, _)| k.get_ref() == key)
+                .map(|(k, v)| (k.span().start, v)),
+            (None, Some(DeValue::Array(items))) => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|v| (v.span().start, v)),
+            _ => None,
+        };
+        let Some((at, value)) = next else { break };
+        best = Some(at);
+        current = Some(value.get_ref());
+        table = match value.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    let at = best?;
+    Some((
+        split.front_matter_line + count_lines(&split.front_matter[..at]),
+        column_at(split.front_matter, at),
+    ))
+}
+
+/// The offset of the key a serde message is about, searched in the table
+/// that starts at `at` (up to the next table header): ``unknown field
+/// `k` `` names the key; `invalid type: string "ten"` or `invalid value:
+/// integer `-1`` give its value. Otherwise `at` itself.
+fn refine_start(text: &str, at: usize, message: &str) -> usize {
+    let between = |a: &str, b: &str| {
+        let from = message.find(a)? + a.len();
+        Some(message[from..].split(b).next()?.to_string())
+    };
+    let key = between("unknown field `", "`");
+    let value = between("unknown variant `", "`")
+        .map(|v| format!("\"{v}\""))
+        .or_else(|| between("string \"", "\"").map(|v| format!("\"{v}\"")))
+        .or_else(|| between("integer `", "`"))
+        .or_else(|| between("floating point `", "`"))
+        .or_else(|| between("boolean `", "`"))
+        .or_else(|| message.contains("sequence").then(|| "[".to_string()))
+        .or_else(|| message.contains("map").then(|| "{".to_string()));
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    // Only a span on a table header is refined; others are exact already.
+    if !text[line_start..].trim_start().starts_with('[') {
+        return at;
+    }
+    let mut offset = line_start;
+    for (i, line) in text[line_start..].split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if i > 0 && trimmed.starts_with('[') {
+            break;
+        }
+        if let Some((k, v)) = trimmed.split_once('=') {
+            let indent = line.len() - trimmed.len();
+            let k = k.trim().trim_matches('"');
+            let hit = match (&key, &value) {
+                (Some(key), _) => k == key,
+                (None, Some(value)) => v.trim_start().starts_with(value.as_str()),
+                (None, None) => false,
+            };
+            if hit {
+                return offset + indent;
+            }
+        }
+        offset += line.len();
+    }
+    at
+}
+
+/// 1-based column, in characters, of byte offset `at` of `text`.
+pub fn column_at(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[start..at].chars().count() + 1
 }
 
 fn count_lines(s: &str) -> usize {
@@ -123,6 +225,19 @@ mod tests {
         let e = parse::<Meta>(&s, Path::new("r/_index.md")).unwrap_err();
         assert_eq!(e.line_number(), Some(3), "{e}");
         assert!(e.to_string().contains("titel"), "{e}");
+    }
+
+    #[test]
+    fn errors_inside_a_table_point_at_the_key() {
+        let fm =
+            "a = 1\n[analyses.x]\nkind = \"k\"\ntop_m = 3\ntop_n = \"ten\"\n[other]\ntop_m = 1\n";
+        let at = fm.find("[analyses.x]").unwrap();
+        let key = refine_start(fm, at, "unknown field `top_m`, expected one of `top_n`");
+        assert_eq!(&fm[key..key + 5], "top_m");
+        assert!(key < fm.find("[other]").unwrap());
+        let value = refine_start(fm, at, "invalid type: string \"ten\", expected usize");
+        assert_eq!(&fm[value..value + 5], "top_n");
+        assert_eq!(refine_start(fm, at, "missing field `table`"), at);
     }
 
     #[test]

@@ -28,16 +28,15 @@ pub struct Portal {
 }
 
 impl Portal {
-    /// The file line of the portal setting `key` (`key = ...`), if written.
-    pub fn locate_setting(&self, key: &str) -> Option<usize> {
-        self.front_matter
-            .lines()
-            .position(|l| {
-                l.trim_start()
-                    .strip_prefix(key)
-                    .is_some_and(|rest| rest.trim_start().starts_with('='))
-            })
-            .map(|i| i + 2)
+    /// The file line and column of the portal setting `key`, if written.
+    pub fn locate_setting(&self, key: &str) -> Option<(usize, usize)> {
+        let split = front_matter::Split {
+            front_matter: &self.front_matter,
+            front_matter_line: 2,
+            body: "",
+            body_line: 0,
+        };
+        front_matter::locate_key(&split, &[key])
     }
 }
 

@@ -53,6 +53,12 @@ pub fn extract(body: &str, body_line: usize, path: &Path) -> Result<(String, Vec
                 .line(file_line)
                 .hint(format!("end the block with a line containing only {fence}")));
         }
+        if sql.trim().is_empty() {
+            return Err(Error::new(format!("```sql block `{name}` holds no query"))
+                .at(path)
+                .line(file_line)
+                .hint("write a SELECT between the fences, e.g. SELECT * FROM sales LIMIT 10, or remove the block"));
+        }
         if shown {
             out.push_str(&format!("{{{{ table(name=\"{name}\") }}}}\n"));
         } else {
@@ -61,7 +67,9 @@ pub fn extract(body: &str, body_line: usize, path: &Path) -> Result<(String, Vec
         out.extend(std::iter::repeat_n("\n", consumed - 1));
         blocks.push(SqlBlock {
             name,
-            sql: sql.trim().to_string(),
+            // Leading blank lines stay, so the query's line 1 is the line
+            // after the fence (errors point into the file by it).
+            sql: sql.trim_end().to_string(),
             line: file_line,
             shown,
             export,
@@ -106,7 +114,11 @@ fn parse_info(info: &str, path: &Path, line: usize) -> Result<Info> {
             "query name `{name}` may only contain letters, digits and _"
         ))
         .at(path)
-        .line(line));
+        .line(line)
+        .hint(format!(
+            "pages read the result by this name, e.g. `{{{{ {}[0] }}}}`: write it with _ instead",
+            name.replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_")
+        )));
     }
     let mut info = Info {
         name: name.to_string(),

@@ -123,6 +123,18 @@ impl Report {
         front_matter::locate(&split, needle)
     }
 
+    /// Line and column of the front-matter key at `keys` (or of the
+    /// deepest part of it that exists), e.g. `["analyses", "b2b", "amount"]`.
+    pub fn locate_key(&self, keys: &[&str]) -> Option<(usize, usize)> {
+        let split = Split {
+            front_matter: &self.front_matter,
+            front_matter_line: self.front_matter_line,
+            body: "",
+            body_line: 0,
+        };
+        front_matter::locate_key(&split, keys)
+    }
+
     /// Every SQL query of the report, in page order.
     pub fn queries(&self) -> impl Iterator<Item = (&Page, &SqlBlock)> {
         self.pages

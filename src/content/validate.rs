@@ -12,10 +12,11 @@ const RESERVED: &[&str] = &[
 
 pub(super) fn validate(portal: &Portal) -> Result<()> {
     if let Err(message) = crate::config::check_base_url(&portal.config.base_url) {
-        let line = portal.locate_setting("base_url");
+        let (line, column) = portal.locate_setting("base_url").unzip();
         return Err(Error::new(message)
             .at(&portal.index_path)
             .maybe_line(line)
+            .maybe_column(column)
             .hint("write the address readers open, e.g. base_url = \"https://acme.github.io/insights/\", or leave it out"));
     }
     for report in &portal.reports {
@@ -41,7 +42,17 @@ fn validate_report(report: &Report) -> Result<()> {
             .hint(hint.to_string())
     };
     let mut tables = BTreeSet::new();
-    for source in &report.meta.sources {
+    for (index, source) in report.meta.sources.iter().enumerate() {
+        let at_name = |message: String, hint: &str| {
+            let (line, column) = report
+                .locate_key(&["sources", &index.to_string(), "name"])
+                .unzip();
+            Error::new(message)
+                .at(&path)
+                .maybe_line(line)
+                .maybe_column(column)
+                .hint(hint.to_string())
+        };
         if !is_identifier(&source.name) {
             return Err(error_at(
                 &source.name,
@@ -50,8 +61,7 @@ fn validate_report(report: &Report) -> Result<()> {
             ));
         }
         if !tables.insert(source.name.clone()) {
-            return Err(error_at(
-                &source.name,
+            return Err(at_name(
                 format!("two sources are named `{}`", source.name),
                 "give every source its own name",
             ));

@@ -63,6 +63,7 @@ fn conversion_jobs<'a>(
         Some(new) if !names.iter().any(|n| n == name) => Err(Error::new(format!(
             "column `{name}` named in `{setting}` was renamed to `{new}`"
         ))
+        .setting(setting)
         .hint(format!(
             "`{setting}` uses the names after `rename`: write `{new}`"
         ))),
@@ -74,6 +75,7 @@ fn conversion_jobs<'a>(
         if spec.dates.contains_key(name) {
             return Err(
                 Error::new(format!("column `{name}` is in both `types` and `dates`"))
+                    .setting("dates")
                     .hint("declare a date column only in `dates`"),
             );
         }
@@ -86,6 +88,7 @@ fn conversion_jobs<'a>(
             Error::new(format!(
                 "unknown date format `{setting}` for column `{name}` in `dates`"
             ))
+            .setting("dates")
             .hint(hint)
         })?;
         exists(name, "dates")?;
@@ -98,8 +101,15 @@ fn conversion_jobs<'a>(
 
 /// Keeps the rows for which every filter holds. Filters run one at a time
 /// so that an error names the filter that failed.
-pub fn apply_filters(mut df: DataFrame, filters: &[String]) -> Result<DataFrame> {
+pub fn apply_filters(df: DataFrame, filters: &[String]) -> Result<DataFrame> {
+    Ok(filter_rows(df, filters)?.0)
+}
+
+/// [`apply_filters`], also telling which filter left no row (when the
+/// table had rows before it).
+pub fn filter_rows(mut df: DataFrame, filters: &[String]) -> Result<(DataFrame, Option<String>)> {
     let names = column_list(&df);
+    let mut emptied_by = None;
     for filter in filters {
         let expr = parse_expression(filter, "filter", &names)?;
         let dtype = df
@@ -115,15 +125,20 @@ pub fn apply_filters(mut df: DataFrame, filters: &[String]) -> Result<DataFrame>
             return Err(Error::new(format!(
                 "filter `{filter}` is not a condition (it gives {found})"
             ))
+            .setting("filters")
             .hint("write a yes/no test such as `Status <> 'Cancelled'` or `Qty > 0`"));
         }
+        let before = df.height();
         df = df
             .lazy()
             .filter(expr)
             .collect()
             .map_err(|e| expression_error(filter, "filter", &names, &e))?;
+        if before > 0 && df.height() == 0 {
+            emptied_by = Some(filter.clone());
+        }
     }
-    Ok(df)
+    Ok((df, emptied_by))
 }
 
 /// `df` with its columns renamed, and every column name after `rename`
@@ -140,6 +155,7 @@ fn rename_columns(
             return Err(Error::new(format!(
                 "`rename` turns `{old}` into `{new}`, but a column `{new}` already exists"
             ))
+            .setting("rename")
             .hint("choose another new name, or rename the existing column too"));
         }
         for name in names.iter_mut().filter(|n| *n == old) {
@@ -161,6 +177,7 @@ fn find_column(names: &[String], name: &str, setting: &str) -> Result<()> {
     Err(Error::new(format!(
         "column `{name}` named in `{setting}` does not exist"
     ))
+    .setting(setting)
     .hint(format!("available columns: {}", listed.join(", "))))
 }
 
@@ -193,8 +210,14 @@ fn parse_expression(text: &str, setting: &str, names: &[String]) -> Result<Expr>
 }
 
 fn expression_error(text: &str, setting: &str, names: &[String], err: &PolarsError) -> Error {
+    // The message says "the `filter` expression"; the key is `filters`.
+    let key = if setting == "filter" {
+        "filters"
+    } else {
+        setting
+    };
     let reason = polars_reason(err);
-    Error::new(format!("cannot use the `{setting}` expression `{text}`: {reason}")).hint(format!(
+    Error::new(format!("cannot use the `{setting}` expression `{text}`: {reason}")).setting(key).hint(format!(
         "available columns: {}; write SQL, with names containing spaces in double quotes (\"Sales Channel\") and text in single quotes ('Cancelled')",
         names.join(", ")
     ))

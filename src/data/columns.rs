@@ -17,6 +17,7 @@ pub fn column<'a>(df: &'a DataFrame, name: &str, setting: &str) -> Result<&'a Co
         Error::new(format!(
             "column `{name}` (setting `{setting}`) does not exist in the table"
         ))
+        .setting(setting)
         .hint(format!(
             "available columns: {}; check the spelling or the source's `rename`",
             available.join(", ")
@@ -31,6 +32,7 @@ pub fn keys(df: &DataFrame, name: &str, setting: &str) -> Result<Vec<Option<Stri
         Error::new(format!(
             "column `{name}` (setting `{setting}`) cannot be read as text"
         ))
+        .setting(setting)
         .caused_by(e)
     })?;
     let ca = text.str().map_err(Error::from)?;
@@ -46,6 +48,7 @@ pub fn numbers(df: &DataFrame, name: &str, setting: &str) -> Result<Vec<Option<f
         return Err(Error::new(format!(
             "column `{name}` (setting `{setting}`) is {dtype}, not numeric"
         ))
+        .setting(setting)
         .hint(format!(
             "declare it in the source's `types`, e.g. `{name} = \"float\"` or `\"money\"` for currency text"
         )));
@@ -63,6 +66,7 @@ pub fn dates(df: &DataFrame, name: &str, setting: &str) -> Result<Vec<Option<Nai
             "column `{name}` (setting `{setting}`) is {}, not a date",
             col.dtype()
         ))
+        .setting(setting)
         .hint(format!(
             "declare its format in the source's `dates`, e.g. `{name} = \"MM-DD-YY\"`"
         )));

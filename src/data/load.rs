@@ -26,6 +26,8 @@ pub struct LoadedSource {
     pub rows_kept: usize,
     /// What the build should tell about reading it (e.g. lines padded).
     pub notes: Vec<String>,
+    /// The filter that left no row, when the files had rows.
+    pub emptied_by: Option<String>,
 }
 
 /// One file read: its kept columns, and every column name of its header.
@@ -45,6 +47,7 @@ pub fn load_source(spec: &SourceSpec, data_dir: &Path) -> Result<LoadedSource> {
 /// `derive` and `filters` read).
 pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Result<LoadedSource> {
     let in_source = |e: Error| e.context(format!("source `{}`", spec.name));
+    inside_data_dir(spec, data_dir, None).map_err(in_source)?;
     let format = detect_format(spec).map_err(in_source)?;
     check_settings(spec, format).map_err(in_source)?;
     let files = resolve_files(spec, data_dir).map_err(in_source)?;
@@ -59,8 +62,19 @@ pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Resu
     let mut origins = Origins::default();
     let mut header: Vec<String> = Vec::new();
     let mut notes = Vec::new();
+    let mut first: Option<(&Path, Vec<String>)> = None;
     for (file, result) in files.iter().zip(read) {
         let table = result.map_err(in_source)?;
+        // JSON records may leave out fields; tabular files must agree.
+        if !matches!(format, Format::Json | Format::Ndjson) {
+            match &first {
+                None => first = Some((file, table.header.clone())),
+                Some((first_file, first_header)) => {
+                    same_columns(first_file, first_header, file, &table.header)
+                        .map_err(in_source)?
+                }
+            }
+        }
         // CSV values are parsed while reading, with their exact lines.
         origins.push(file, table.frame.height(), false);
         for name in table.header {
@@ -81,14 +95,62 @@ pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Resu
     let rows_read = frame.height();
     let frame =
         clean::prepare(frame, spec, &header, &origins, format == Format::Csv).map_err(in_source)?;
-    let frame = clean::apply_filters(frame, &spec.filters).map_err(in_source)?;
+    let (frame, emptied_by) = clean::filter_rows(frame, &spec.filters).map_err(in_source)?;
     Ok(LoadedSource {
         rows_kept: frame.height(),
         frame,
         files,
         rows_read,
         notes,
+        emptied_by,
     })
+}
+
+/// Stacked files must have the same columns (in any order): a file with
+/// other columns would leave holes, or drop rows, without anyone noticing.
+fn same_columns(
+    first: &Path,
+    first_header: &[String],
+    file: &Path,
+    header: &[String],
+) -> Result<()> {
+    let missing: Vec<&str> = first_header
+        .iter()
+        .filter(|c| !header.contains(c))
+        .map(String::as_str)
+        .collect();
+    let extra: Vec<&str> = header
+        .iter()
+        .filter(|c| !first_header.contains(c))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() && extra.is_empty() {
+        return Ok(());
+    }
+    let quote = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut differences = Vec::new();
+    if !missing.is_empty() {
+        differences.push(format!("it lacks {}", quote(&missing)));
+    }
+    if !extra.is_empty() {
+        differences.push(format!("it has {} in addition", quote(&extra)));
+    }
+    Err(Error::new(format!(
+        "stacked files have different columns: {} does not match {} ({})",
+        file.display(),
+        first.display(),
+        differences.join("; ")
+    ))
+    .at(file)
+    .line(1)
+    .setting("path")
+    .hint("files stacked by a `*` in `path` need the same header; fix the file, or give it a source of its own"))
 }
 
 /// `wanted` and the columns the source's own `derive` and `filters` read.
@@ -133,6 +195,7 @@ fn detect_format(spec: &SourceSpec) -> Result<Format> {
             "cannot tell the format of `{}` from its extension",
             spec.path
         ))
+        .setting("path")
         .hint("set `format` to one of csv, parquet, json, ndjson, excel")),
     }
 }
@@ -151,6 +214,7 @@ fn check_settings(spec: &SourceSpec, format: Format) -> Result<()> {
                 "`{setting}` only applies to {label} sources, but `{}` is read as {format:?}",
                 spec.path
             ))
+            .setting(setting)
             .hint(format!(
                 "remove `{setting}`, or set `format` if the file really is {label}"
             )));
@@ -160,6 +224,7 @@ fn check_settings(spec: &SourceSpec, format: Format) -> Result<()> {
         Some(d) if !d.is_ascii() || d == '"' || d == '\n' => Err(Error::new(format!(
             "`delimiter = \"{d}\"` cannot separate CSV fields"
         ))
+        .setting("delimiter")
         .hint("use a single ASCII character such as \",\", \";\", \"|\" or \"\\t\"")),
         _ => Ok(()),
     }
@@ -168,6 +233,55 @@ fn check_settings(spec: &SourceSpec, format: Format) -> Result<()> {
 /// The file `path` names, or every match of a `*` pattern in name order.
 /// The files a source reads, in stacking order (a `*` matches many).
 pub fn resolve_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>> {
+    inside_data_dir(spec, data_dir, None)?;
+    let files = find_files(spec, data_dir)?;
+    for file in &files {
+        inside_data_dir(spec, data_dir, Some(file))?;
+    }
+    Ok(files)
+}
+
+/// A source reads only below the data folder: no absolute path, no `..`,
+/// no symbolic link that leads out (a portal built in CI must not publish
+/// files of the machine).
+/// Checked on the setting itself (`file` None), then on each file found.
+fn inside_data_dir(spec: &SourceSpec, data_dir: &Path, file: Option<&Path>) -> Result<()> {
+    let outside = |why: String| {
+        Error::new(format!("`path = \"{}\"` {why}", spec.path))
+            .setting("path")
+            .hint(format!(
+                "sources read files inside the data folder {}; copy the file there and give its path relative to it",
+                data_dir.display()
+            ))
+    };
+    let given = Path::new(&spec.path);
+    if given.has_root() || given.is_absolute() {
+        return Err(outside("is an absolute path".into()));
+    }
+    if given
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(outside("leaves the data folder with `..`".into()));
+    }
+    let Some(file) = file else {
+        return Ok(());
+    };
+    let resolved = |p: &Path| std::fs::canonicalize(p).map_err(|e| Error::io("resolve", p, e));
+    let root = resolved(data_dir)?;
+    let real = resolved(file)?;
+    if !real.starts_with(&root) {
+        return Err(outside(format!(
+            "leads outside the data folder through a symbolic link ({} is {})",
+            file.display(),
+            real.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The file `path` names, or every match of a `*` pattern in name order.
+fn find_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>> {
     let full = std::path::absolute(data_dir.join(&spec.path))
         .unwrap_or_else(|_| data_dir.join(&spec.path));
     let pattern = full
@@ -190,13 +304,16 @@ pub fn resolve_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>>
         } else {
             "does not exist"
         };
-        return Err(Error::new(format!("data file {} {what}", full.display())).hint(setting_hint));
+        return Err(Error::new(format!("data file {} {what}", full.display()))
+            .setting("path")
+            .hint(setting_hint));
     }
     if dir.to_string_lossy().contains('*') {
         return Err(Error::new(format!(
             "`path = \"{}\"` has a `*` in a folder name",
             spec.path
         ))
+        .setting("path")
         .hint("only the file name may contain `*`, e.g. `invoices/page_*.json`"));
     }
     let entries = std::fs::read_dir(&dir).map_err(|e| {
@@ -220,6 +337,7 @@ pub fn resolve_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>>
     if files.is_empty() {
         return Err(
             Error::new(format!("no file matches `{pattern}` in {}", dir.display()))
+                .setting("path")
                 .hint(setting_hint),
         );
     }
@@ -342,7 +460,11 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
     ParquetReader::new(file)
         .finish()
-        .map_err(|e| Error::new("cannot read the Parquet file").caused_by(e))
+        .map_err(|e| {
+            Error::new("cannot read the Parquet file")
+                .caused_by(e)
+                .hint("the file is damaged or not Parquet: export it again, or set `format` to what it is")
+        })
 }
 
 /// Header names with surrounding spaces (and a stray BOM) removed; two
@@ -639,9 +761,9 @@ mod tests {
     }
 
     #[test]
-    fn glob_stacks_matches_in_name_order_with_missing_columns_null() {
+    fn glob_stacks_matches_in_name_order_and_refuses_other_columns() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "part_2.csv", b"a,b\n3,x\n");
+        write(dir.path(), "part_2.csv", b"c,a\n,3\n");
         write(dir.path(), "part_1.csv", b"a,c\n1,1.5\n2,2.5\n");
         write(dir.path(), "other.csv", b"z\n9\n");
         write(dir.path(), ".part_3.csv", b"a\n99\n");
@@ -656,7 +778,17 @@ mod tests {
         let df = &loaded.frame;
         assert_eq!(strings(df, "a"), [s("2"), s("3")]);
         assert_eq!(strings(df, "c"), [s("2.5"), None]);
-        assert_eq!(strings(df, "b"), [None, s("x")]);
+        // A file with other columns would leave holes unnoticed.
+        write(dir.path(), "part_3.csv", b"a,b\n4,x\n");
+        let err = load_source(&spec("part_*.csv", ""), dir.path()).unwrap_err();
+        assert!(
+            err.message().contains("part_3.csv does not match")
+                && err
+                    .message()
+                    .contains("it lacks `c`; it has `b` in addition"),
+            "{err}"
+        );
+        assert!(err.path().unwrap().ends_with("part_3.csv"), "{err}");
         let err = load_source(&spec("x_*.csv", ""), dir.path())
             .unwrap_err()
             .to_string();

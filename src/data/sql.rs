@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 /// Runs `sql` with every table registered under its name.
 pub fn run_query(sql: &str, tables: &Tables) -> Result<DataFrame> {
+    refuse_file_functions(sql)?;
     let mut ctx = SQLContext::new();
     for (name, df) in tables {
         ctx.register(name, df.clone().lazy());
@@ -29,6 +30,60 @@ pub fn run_query(sql: &str, tables: &Tables) -> Result<DataFrame> {
     } else {
         sort_by_all_columns(df)
     }
+}
+
+/// Polars SQL's table functions read any file of the machine
+/// (`read_csv('/etc/passwd')`): queries read the report's tables only, as
+/// sources read files only inside the data folder.
+fn refuse_file_functions(sql: &str) -> Result<()> {
+    const READERS: [&str; 6] = [
+        "read_csv",
+        "read_parquet",
+        "read_ipc",
+        "read_json",
+        "read_ndjson",
+        "read_excel",
+    ];
+    let called = bare_calls(sql);
+    let Some(function) = called
+        .iter()
+        .find(|f| READERS.iter().any(|r| f.eq_ignore_ascii_case(r)))
+    else {
+        return Ok(());
+    };
+    Err(Error::new(format!(
+        "the SQL query calls `{function}`, which would read a file directly"
+    ))
+    .hint("queries read the report's tables by name; declare the file as a `[[sources]]` entry (inside the data folder) and select from it"))
+}
+
+/// The names of the functions `sql` calls: bare words followed by `(`,
+/// outside string literals, quoted identifiers and comments.
+fn bare_calls(sql: &str) -> Vec<String> {
+    let bytes = sql.as_bytes();
+    let mut calls = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' => i = skip_past(bytes, i + 1, b"'"),
+            b'"' | b'`' => i = skip_past(bytes, i + 1, &[c]),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => i = skip_past(bytes, i + 2, b"\n"),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_past(bytes, i + 2, b"*/"),
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                let rest = sql[i..].trim_start();
+                if rest.starts_with('(') {
+                    calls.push(sql[start..i].to_string());
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    calls
 }
 
 /// `name (col, col, ...)` for each table, in name order.
@@ -214,6 +269,26 @@ mod tests {
         assert_eq!(
             rows(&run_query(q, &tables()).unwrap()),
             ["\"Set\"|6", "\"kurta\"|4", "\"Top\"|1"]
+        );
+    }
+
+    #[test]
+    fn table_functions_that_read_files_are_refused() {
+        for sql in [
+            "SELECT * FROM read_csv('/etc/passwd')",
+            "select * from READ_PARQUET ('x.parquet')",
+            "SELECT a FROM t UNION SELECT a FROM read_json('x')",
+        ] {
+            let err = run_query(sql, &tables()).unwrap_err();
+            assert!(
+                err.message().contains("would read a file directly"),
+                "{sql}: {err}"
+            );
+        }
+        // The words inside strings, quotes and comments are not calls.
+        assert_eq!(
+            bare_calls("SELECT 'read_csv(x)', \"read_csv\" (a), SUM(x) -- read_csv(\n FROM t"),
+            ["SUM"]
         );
     }
 

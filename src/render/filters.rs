@@ -15,6 +15,11 @@ type Args = HashMap<String, Value>;
 /// Formats one filter input with the locale.
 type Format = fn(&Locale, &Call<'_>) -> tera::Result<String>;
 
+/// The names of the formatting filters pages can use.
+pub fn filter_names() -> impl Iterator<Item = &'static str> {
+    FILTERS.iter().map(|f| f.0)
+}
+
 /// Every filter: its name, the arguments it accepts, and how it formats.
 const FILTERS: [(&str, &[&str], Format); 10] = [
     ("num", &["decimals"], format_num),

@@ -9,5 +9,6 @@ pub mod narrative;
 pub mod placeholders;
 pub mod references;
 pub mod table_html;
+pub mod template_loops;
 pub mod tera_error;
 pub mod theme;

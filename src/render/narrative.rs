@@ -64,6 +64,22 @@ impl Narrative {
             },
         );
         tera.register_function("kpis", KpisFn(placeables));
+        let sources: Vec<(String, String)> = report
+            .pages
+            .iter()
+            .map(|p| (template_name(p), p.body.clone()))
+            .collect();
+        super::template_loops::check_loops(&sources, &|name| name.into()).map_err(|e| {
+            // Lines count from the page's body; the file's line is later.
+            let page = report
+                .pages
+                .iter()
+                .find(|p| Some(p.path.as_path()) == e.path());
+            match (page, e.line_number()) {
+                (Some(page), Some(line)) => e.relocate_line(page.body_line + line - 1),
+                _ => e,
+            }
+        })?;
         for page in &report.pages {
             tera.add_raw_template(&template_name(page), &page.body)
                 .map_err(|e| page_error(page, &e))?;
@@ -112,10 +128,12 @@ fn refuse_safe(tera: &Tera, page: &Page) -> Result<()> {
     if !refs.filters.contains("safe") {
         return Ok(());
     }
-    let line = find_line(&page.body, "safe").map(|l| page.body_line + l);
+    let (line, column) = tera_error::find_in_tags(&page.body, "safe").unzip();
+    let line = line.map(|l| page.body_line + l);
     Err(Error::new("the `safe` filter is not available in pages")
         .at(&page.path)
         .maybe_line(line)
+        .maybe_column(column)
         .hint("values are always shown as text, so data never becomes markup; write the markup in the page itself around the value"))
 }
 
@@ -166,10 +184,15 @@ impl Function for TableFn {
         let Some(result) = self.placeables.tables.get(&name) else {
             return Err(unknown("table", &name, self.placeables.tables.keys()));
         };
-        let limit = args
-            .get("limit")
-            .and_then(Value::as_u64)
-            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let limit = match args.get("limit") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "table `{name}`: `limit` must be a whole number of rows, not {v}"
+                ))
+            })?),
+        }
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
         // Only the rows shown are read; without a limit a page shows at
         // most `MAX_SHOWN_ROWS`, and says so.
         let shown = limit.unwrap_or(MAX_SHOWN_ROWS).min(result.len());
@@ -275,57 +298,128 @@ fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) 
     ))
 }
 
-/// Turn a Tera error into an error naming the page and the line.
+/// Turn a Tera error into an error naming the page, line and column, with
+/// a hint that fits the kind of error.
 fn page_error(page: &Page, err: &tera::Error) -> Error {
     let chain = tera_error::chain(err);
-    let (message, needle) = describe(&chain);
-    let line = tera_error::parse_line(&chain)
-        .map(|l| page.body_line + l - 1)
-        .or_else(|| {
-            needle
-                .and_then(|n| find_line(&page.body, &n))
-                .map(|l| page.body_line + l)
-        });
-    Error::new(message).at(&page.path).maybe_line(line).hint(
-        "results are named after the analyses and queries of the report's front matter; \
-               check the name, or see results/*.json for the available fields",
-    )
+    if let Some((line, column)) = tera_error::parse_position(&chain) {
+        let expected =
+            tera_error::syntax_expectation(&chain).unwrap_or_else(|| "a valid tag".to_string());
+        let (line, column) = tera_error::clamp_position(&page.body, line, column);
+        return Error::new(format!("template syntax error: {expected}"))
+            .at(&page.path)
+            .line(page.body_line + line - 1)
+            .column(column)
+            .hint(
+                "values are written {{ name }} and tags {% if … %} … {% endif %}; \
+                 to show `{{` as text, put it inside {% raw %} … {% endraw %}",
+            );
+    }
+    let (message, needle, hint) = describe(&chain);
+    let called = chain
+        .iter()
+        .find_map(|p| between(p, "Function call '", "'"));
+    let position = match (tera_error::missing_template(&chain), called) {
+        (Some(missing), _) => tera_error::find_quoted(&page.body, &missing),
+        // A chart or table call that failed: the argument the message
+        // quotes, or else the first call of that function.
+        (None, Some(function)) => needle
+            .as_deref()
+            .and_then(|n| tera_error::find_quoted(&page.body, n))
+            .or_else(|| tera_error::find_in_tags(&page.body, &function)),
+        (None, None) => needle.and_then(|n| tera_error::find_in_tags(&page.body, &n)),
+    };
+    let (line, column) = position.unzip();
+    Error::new(message)
+        .at(&page.path)
+        .maybe_line(line.map(|l| page.body_line + l))
+        .maybe_column(column)
+        .hint(hint)
 }
 
-/// The most useful message of the chain and a text to look for in the page.
-fn describe(chain: &[String]) -> (String, Option<String>) {
-    let innermost = chain.last().cloned().unwrap_or_default();
+/// The most useful message of the chain, the name to look for in the
+/// page's tags, and a hint for that kind of error.
+fn describe(chain: &[String]) -> (String, Option<String>, String) {
     for part in chain {
         if let Some(var) = between(part, "Variable `", "` not found") {
-            return (format!("unknown reference `{var}`"), Some(var));
-        }
-        if let Some(filter) = between(part, "Filter `", "` not found") {
+            let root = var.split(['.', '[']).next().unwrap_or(&var).to_string();
             return (
-                format!("unknown filter `{filter}`"),
-                Some(format!("| {filter}")).or(Some(filter)),
+                format!("unknown reference `{var}`"),
+                Some(root),
+                "results are named after the analyses and queries of the report's front matter; \
+                 check the name, or see results/*.json for the available fields"
+                    .to_string(),
             );
         }
-        if let Some(f) = between(part, "Function `", "` not found") {
-            return (format!("unknown function `{f}`"), Some(format!("{f}(")));
+        let named = |kind: &str| {
+            between(part, &format!("{kind} `"), "` not found")
+                .or_else(|| between(part, &format!("{kind} '"), "' not found"))
+        };
+        if let Some(filter) = named("Filter") {
+            let ours: Vec<&str> = super::filters::filter_names().collect();
+            return (
+                format!("unknown filter `{filter}`"),
+                Some(filter),
+                format!(
+                    "the formatting filters are {}, besides Tera's own (upper, round, length, …)",
+                    ours.join(", ")
+                ),
+            );
+        }
+        if let Some(f) = named("Function") {
+            return (
+                format!("unknown function `{f}`"),
+                Some(f),
+                "pages can call chart(name=\"…\"), table(name=\"…\") and kpis(), \
+                 besides Tera's own (range, now, throw)"
+                    .to_string(),
+            );
         }
     }
-    let needle = between(&innermost, "`", "`");
-    (
-        innermost
+    // Tera's innermost message says what went wrong; the outer ones only
+    // say where ("Failed to render …").
+    let innermost = chain.last().cloned().unwrap_or_default();
+    let placing = chain
+        .iter()
+        .find_map(|p| between(p, "Function call '", "'"))
+        .filter(|f| ["chart", "table", "kpis"].contains(&f.as_str()));
+    if let Some(function) = placing {
+        let message: String = innermost
             .lines()
             .next()
-            .unwrap_or("template error")
-            .to_string(),
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect();
+        let hint = if message.contains("unknown") {
+            "charts and tables are placed by reference: a name of the front matter \
+             ([charts.NAME], a query's name) or an analysis' own (`b2b.segments`); \
+             see \"Writing the narrative\" in the README"
+        } else {
+            "the arguments are name=\"…\", and for table() limit=10, columns=[…], \
+             headers=[…], percent=[…], money=[…], download=false; see \"Writing the \
+             narrative\" in the README"
+        };
+        return (
+            format!("{function}(): {message}"),
+            between(&innermost, "`", "`"),
+            hint.to_string(),
+        );
+    }
+    let message: String = innermost
+        .lines()
+        .next()
+        .unwrap_or("template error")
+        .chars()
+        .take(300)
+        .collect();
+    let needle = between(&innermost, "`", "`");
+    (
+        message,
         needle,
+        "check the values this tag or filter is given; the message says what it received"
+            .to_string(),
     )
-}
-
-/// 0-based line of the first line in `body` containing `needle`.
-fn find_line(body: &str, needle: &str) -> Option<usize> {
-    body.lines().position(|l| l.contains(needle)).or_else(|| {
-        let last = needle.rsplit('.').next()?;
-        body.lines().position(|l| l.contains(last))
-    })
 }
 
 #[cfg(test)]

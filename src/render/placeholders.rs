@@ -114,38 +114,185 @@ pub fn plain_text(text: &str) -> String {
         .collect()
 }
 
-/// `html` (raw HTML the page itself wrote) with values escaped and URLs
-/// checked when a value starts an `href` or `src`, and blocks inserted.
+/// `html` (raw HTML the page itself wrote) with values escaped for where
+/// they stand, URLs checked, and blocks inserted.
 pub fn resolve_html(html: &str) -> String {
+    resolve_html_after(&mut Tags::default(), html)
+}
+
+/// `resolve_html` for a piece of raw HTML that continues what `tags` has
+/// read (the earlier lines of an HTML block), which a value's place
+/// depends on.
+fn resolve_html_after(tags: &mut Tags, html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     for piece in pieces(html) {
-        match piece {
-            Piece::Literal(s) => out.push_str(s),
-            Piece::Block(b) => out.push_str(&b),
-            Piece::Value(v) if starts_url_attribute(&out) => {
-                out.push_str(&escape_html(&safe_url(&v)));
-            }
-            Piece::Value(v) => out.push_str(&escape_html(&v)),
-        }
+        let written = match piece {
+            Piece::Literal(s) => s.to_string(),
+            Piece::Block(b) => b,
+            Piece::Value(v) => html_value(&v, tags.place()),
+        };
+        tags.read(&written);
+        out.push_str(&written);
     }
     out
 }
 
-/// Whether `before` ends with the opening of a URL attribute's value.
-fn starts_url_attribute(before: &str) -> bool {
-    let t = before.trim_end_matches(['"', '\'']);
-    if t.len() == before.len() {
-        return false;
+/// Where in raw HTML a value stands.
+#[derive(Debug, PartialEq)]
+enum Place<'a> {
+    /// Between tags, or in a comment.
+    Text,
+    /// Inside a tag where a tag or attribute name goes.
+    Name,
+    /// In an attribute's value (`so_far`: its text before the value).
+    Value {
+        quoted: bool,
+        url: bool,
+        so_far: &'a str,
+    },
+}
+
+/// Raw HTML read the way a browser's tokenizer reads tags (their names,
+/// attribute names and quoted or unquoted values), as it is written.
+#[derive(Debug, Default)]
+struct Tags {
+    state: TagState,
+    /// The name of the attribute being read, and its value so far.
+    name: String,
+    value: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum TagState {
+    #[default]
+    Text,
+    /// After `<` (or `</`).
+    Open,
+    TagName,
+    BeforeName,
+    Name,
+    AfterName,
+    BeforeValue,
+    Quoted(char),
+    Unquoted,
+}
+
+impl Tags {
+    fn read(&mut self, html: &str) {
+        for c in html.chars() {
+            self.step(c);
+        }
     }
-    let t = t.trim_end().strip_suffix('=').unwrap_or("").trim_end();
-    let name_start = t
-        .rfind(|c: char| c.is_whitespace() || c == '<')
-        .map_or(0, |i| i + 1);
-    let name = t[name_start..].to_ascii_lowercase();
+
+    fn step(&mut self, c: char) {
+        use TagState::*;
+        let space = matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c');
+        self.state = match self.state {
+            Text | Open if c == '<' => Open,
+            Open if c.is_ascii_alphabetic() => TagName,
+            Open if c == '/' => Open,
+            Text | Open => Text,
+            TagName | BeforeName | Name | AfterName | BeforeValue | Unquoted if c == '>' => Text,
+            TagName if space || c == '/' => BeforeName,
+            TagName => TagName,
+            BeforeName if space || c == '/' => BeforeName,
+            Name if c == '/' => BeforeName,
+            AfterName if c == '/' => BeforeName,
+            Name | AfterName if space => AfterName,
+            Name | AfterName if c == '=' => BeforeValue,
+            BeforeName | AfterName => {
+                self.name.clear();
+                self.name.push(c);
+                Name
+            }
+            Name => {
+                self.name.push(c);
+                Name
+            }
+            BeforeValue if space => BeforeValue,
+            BeforeValue => {
+                self.value.clear();
+                if c == '"' || c == '\'' {
+                    Quoted(c)
+                } else {
+                    self.value.push(c);
+                    Unquoted
+                }
+            }
+            Quoted(q) if c == q => BeforeName,
+            Unquoted if space => BeforeName,
+            Quoted(_) | Unquoted => {
+                self.value.push(c);
+                self.state
+            }
+        };
+    }
+
+    /// The place of what comes next.
+    fn place(&self) -> Place<'_> {
+        let url = is_url_attribute(&self.name);
+        match self.state {
+            TagState::Text => Place::Text,
+            TagState::BeforeValue => Place::Value {
+                quoted: false,
+                url,
+                so_far: "",
+            },
+            TagState::Quoted(_) | TagState::Unquoted => Place::Value {
+                quoted: self.state != TagState::Unquoted,
+                url,
+                so_far: &self.value,
+            },
+            _ => Place::Name,
+        }
+    }
+}
+
+/// Whether the attribute `name` takes a URL.
+fn is_url_attribute(name: &str) -> bool {
     matches!(
-        name.as_str(),
+        name.to_ascii_lowercase().as_str(),
         "href" | "src" | "action" | "formaction" | "xlink:href" | "poster" | "cite" | "srcset"
     )
+}
+
+/// A value written where it stands in raw HTML: as text; in an attribute
+/// value, escaped so that it cannot end the value (and `#` when it would
+/// give the URL so far a scheme other than `http(s)` or `mailto`); where a
+/// name goes, as character references, which name no tag or attribute.
+fn html_value(value: &str, place: Place) -> String {
+    match place {
+        Place::Text => escape_html(value),
+        Place::Name => value
+            .chars()
+            .map(|c| format!("&#{};", u32::from(c)))
+            .collect(),
+        Place::Value {
+            quoted,
+            url,
+            so_far,
+        } => {
+            let url_so_far = format!("{so_far}{value}");
+            let value = if url && safe_url(&url_so_far) != url_so_far {
+                "#"
+            } else {
+                value
+            };
+            if quoted {
+                return escape_html(value);
+            }
+            let mut out = String::with_capacity(value.len());
+            for c in value.chars() {
+                match c {
+                    ' ' | '\t' | '\n' | '\r' | '\x0c' | '=' | '`' => {
+                        out.push_str(&format!("&#{};", u32::from(c)))
+                    }
+                    _ => out.push_str(&escape_html(c.encode_utf8(&mut [0; 4]))),
+                }
+            }
+            out
+        }
+    }
 }
 
 /// `url` when it is relative or uses `http`, `https` or `mailto`; else `#`.
@@ -177,8 +324,14 @@ pub fn resolve(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     // Where the paragraph being written started in `out`, if inside one.
     let mut paragraph: Option<usize> = None;
+    // The tags of the HTML block being written, whose lines come one by one.
+    let mut html_block = Tags::default();
     for event in merge_text(events) {
         match event {
+            Event::Start(Tag::HtmlBlock) => {
+                html_block = Tags::default();
+                out.push(Event::Start(Tag::HtmlBlock));
+            }
             Event::Start(Tag::Paragraph) => {
                 paragraph = Some(out.len());
                 out.push(Event::Start(Tag::Paragraph));
@@ -206,7 +359,10 @@ pub fn resolve(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                 }
             }
             Event::Code(code) => out.push(Event::Code(CowStr::from(plain_text(&code)))),
-            Event::Html(html) => out.push(Event::Html(CowStr::from(resolve_html(&html)))),
+            Event::Html(html) => out.push(Event::Html(CowStr::from(resolve_html_after(
+                &mut html_block,
+                &html,
+            )))),
             Event::InlineHtml(html) => {
                 out.push(Event::InlineHtml(CowStr::from(resolve_html(&html))))
             }
@@ -346,12 +502,29 @@ mod tests {
         }
     }
 
+    fn place_at_end(html: &str) -> String {
+        let mut tags = Tags::default();
+        tags.read(html);
+        match tags.place() {
+            Place::Text => "text".into(),
+            Place::Name => "name".into(),
+            Place::Value { quoted, url, .. } => format!("value quoted={quoted} url={url}"),
+        }
+    }
+
     #[test]
     fn url_attributes_are_recognised() {
-        assert!(starts_url_attribute("<a class=\"x\" href=\""));
-        assert!(starts_url_attribute("<img SRC = '"));
-        assert!(!starts_url_attribute("<a title=\""));
-        assert!(!starts_url_attribute("<a href=\"/base/"));
+        assert_eq!(
+            place_at_end("<a class=\"x\" href=\""),
+            "value quoted=true url=true"
+        );
+        assert_eq!(place_at_end("<img SRC = '"), "value quoted=true url=true");
+        assert_eq!(place_at_end("<a href="), "value quoted=false url=true");
+        assert_eq!(place_at_end("<a title=\""), "value quoted=true url=false");
+        assert_eq!(place_at_end("<a title=\"x\" "), "name");
+        assert_eq!(place_at_end("<"), "name");
+        assert_eq!(place_at_end("<a title=\"a>b\">"), "text");
+        assert_eq!(place_at_end("x < y "), "text");
         assert_eq!(
             resolve_html(&format!(
                 "<a href=\"{}\">",
@@ -366,5 +539,49 @@ mod tests {
             )),
             "<i title=\"&quot;&gt;&lt;script&gt;\">"
         );
+    }
+
+    #[test]
+    fn values_stay_in_their_attribute_and_name_nothing() {
+        let v = text_placeholder;
+        let resolved = |html: String| resolve_html(&html);
+        // Unquoted: the value stays one attribute value.
+        assert_eq!(
+            resolved(format!("<span class={}>", v("x onclick=alert(1)"))),
+            "<span class=x&#32;onclick&#61;alert(1)>"
+        );
+        assert_eq!(
+            resolved(format!("<a href={}>", v("javascript:alert(1)"))),
+            "<a href=#>"
+        );
+        // A URL's scheme counts what stands before the value: spaces, and
+        // values before it.
+        assert_eq!(
+            resolved(format!("<a href=\" {}\">", v("javascript:x"))),
+            "<a href=\" #\">"
+        );
+        assert_eq!(
+            resolved(format!("<a href=\"{}{}\">", v("java"), v("script:x"))),
+            "<a href=\"java#\">"
+        );
+        assert_eq!(
+            resolved(format!("<a href=\"/r/{}\">", v("javascript:x"))),
+            "<a href=\"/r/javascript:x\">"
+        );
+        // Where a name goes, a value names nothing.
+        assert_eq!(resolved(format!("<{}>", v("b"))), "<&#98;>");
+        assert_eq!(
+            resolved(format!("<a {}>", v("onclick"))),
+            "<a &#111;&#110;&#99;&#108;&#105;&#99;&#107;>"
+        );
+    }
+
+    #[test]
+    fn a_tag_may_span_the_lines_of_an_html_block() {
+        let md = format!("<div\nclass={}>\n</div>\n", text_placeholder("x onclick=y"));
+        let events = resolve(pulldown_cmark::Parser::new(&md).collect());
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        assert_eq!(html, "<div\nclass=x&#32;onclick&#61;y>\n</div>\n");
     }
 }

@@ -23,6 +23,10 @@ pub struct References {
     pub any_table: bool,
     /// Names of the filters used.
     pub filters: BTreeSet<String>,
+    /// Templates included with `{% include %}`.
+    pub includes: BTreeSet<String>,
+    /// Macros called, as (namespace, name): `self` for the same file.
+    pub macro_calls: BTreeSet<(String, String)>,
 }
 
 impl References {
@@ -79,10 +83,10 @@ impl References {
                     self.add_nodes(body);
                 }
             }
+            Node::Include(_, names, _) => self.includes.extend(names.iter().cloned()),
             Node::Super
             | Node::Text(_)
             | Node::Extends(..)
-            | Node::Include(..)
             | Node::ImportMacro(..)
             | Node::Raw(..)
             | Node::Break(_)
@@ -117,7 +121,11 @@ impl References {
                 self.add_ident(&test.ident);
                 test.args.iter().for_each(|a| self.add_expr(a));
             }
-            ExprVal::MacroCall(call) => call.args.values().for_each(|a| self.add_expr(a)),
+            ExprVal::MacroCall(call) => {
+                self.macro_calls
+                    .insert((call.namespace.clone(), call.name.clone()));
+                call.args.values().for_each(|a| self.add_expr(a));
+            }
             ExprVal::FunctionCall(call) => {
                 if call.name == "table" {
                     self.add_table_call(call);

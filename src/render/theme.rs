@@ -62,24 +62,50 @@ pub fn build_theme(templates: &[(String, String)], templates_dir: &Path) -> Resu
     // Escape & < > " ' only: Tera's default also rewrites `/`, which mangles URLs.
     tera.set_escape_fn(crate::chart::escape_html);
     super::narrative::disable_environment(&mut tera);
+    let origin = |name: &str| template_origin(templates, templates_dir, name);
+    super::template_loops::check_loops(templates, &origin)?;
     tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| template_error(templates_dir, &e))?;
+        .map_err(|e| template_error(templates, templates_dir, &e))?;
     Ok(tera)
+}
+
+/// Where the template `name` comes from: the portal's own file, or the
+/// default theme (which the user does not have as a file).
+fn template_origin(
+    templates: &[(String, String)],
+    templates_dir: &Path,
+    name: &str,
+) -> std::path::PathBuf {
+    let text = templates.iter().find(|(n, _)| n == name).map(|(_, t)| t);
+    let default = DEFAULT_TEMPLATES.iter().find(|(n, _)| *n == name);
+    match (text, default) {
+        (Some(text), Some((_, default))) if text == default => {
+            format!("{name} (default theme)").into()
+        }
+        _ => templates_dir.join(name),
+    }
 }
 
 /// Render a theme template with a JSON context.
 pub fn render_template(
     tera: &Tera,
+    templates: &[(String, String)],
     name: &str,
     context: &tera::Context,
     templates_dir: &Path,
 ) -> Result<String> {
-    tera.render(name, context)
-        .map_err(|e| template_error(templates_dir, &e).context(format!("rendering {name}")))
+    tera.render(name, context).map_err(|e| {
+        template_error(templates, templates_dir, &e).context(format!("rendering {name}"))
+    })
 }
 
 fn override_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
     let mut files = Vec::new();
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::new("the templates folder is a file").at(dir).hint(
+            "theme overrides go in a folder of that name; move the file away, or pass --templates",
+        ));
+    }
     if !dir.is_dir() {
         return Ok(files);
     }
@@ -106,17 +132,86 @@ fn override_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
     Ok(files)
 }
 
-fn template_error(dir: &Path, err: &tera::Error) -> Error {
-    let chain = super::tera_error::chain(err);
-    let message = chain.join(": ");
-    let file = message
-        .split('\'')
-        .nth(1)
-        .map(|name| dir.join(name))
-        .unwrap_or_else(|| dir.to_path_buf());
-    let line = super::tera_error::parse_line(&chain);
-    Error::new(format!("template error: {message}"))
-        .at(file)
-        .maybe_line(line)
-        .hint("fix the template, or delete it from templates/ to use the default theme's version")
+fn template_error(templates: &[(String, String)], dir: &Path, err: &tera::Error) -> Error {
+    use super::tera_error::{between, chain, find_in_tags, parse_position, syntax_expectation};
+    let chain = chain(err);
+    let is_template = |name: &String| templates.iter().any(|(n, _)| n == name);
+    // The template Tera names last (innermost) is the one at fault.
+    let named = chain.iter().rev().find_map(|part| {
+        [
+            "rendering '",
+            "render '",
+            "parse '",
+            "Template '",
+            "Template `",
+        ]
+        .iter()
+        .find_map(|start| between(part, start, &start[start.len() - 1..]).filter(is_template))
+    });
+    let text_of = |name: &str| {
+        templates
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, t)| t.as_str())
+    };
+    let hint = "fix the template, or delete it from templates/ to use the default theme's version";
+    if let Some((line, column)) = parse_position(&chain) {
+        let expected = syntax_expectation(&chain).unwrap_or_else(|| "a valid tag".into());
+        let name = named.unwrap_or_default();
+        let (line, column) = super::tera_error::clamp_position(text_of(&name), line, column);
+        return Error::new(format!("template syntax error: {expected}"))
+            .at(template_origin(templates, dir, &name))
+            .line(line)
+            .column(column)
+            .hint(hint);
+    }
+    let innermost = chain.last().cloned().unwrap_or_default();
+    let message: String = innermost
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    let needle = between(&innermost, "`", "`")
+        .or_else(|| between(&innermost, "Filter '", "'"))
+        .or_else(|| between(&innermost, "Function '", "'"))
+        .map(|n| n.split(['.', '[']).next().unwrap_or_default().to_string());
+    // Where the name is used: in the named template, or else in the
+    // portal's own templates, or else in any.
+    let own = |name: &str| template_origin(templates, dir, name).starts_with(dir);
+    let candidates = named.iter().cloned().chain(
+        templates
+            .iter()
+            .filter(|(n, _)| own(n))
+            .chain(templates.iter().filter(|(n, _)| !own(n)))
+            .map(|(n, _)| n.clone()),
+    );
+    // A file that is loaded but missing: an include, import or extends.
+    let missing = super::tera_error::missing_template(&chain)
+        .or_else(|| between(&innermost, "loads macros from `", "`"))
+        .or_else(|| between(&innermost, "is inheriting from '", "'"));
+    let mut found = None;
+    for name in candidates {
+        let text = text_of(&name);
+        let at = match (&missing, &needle) {
+            (Some(missing), _) => super::tera_error::find_quoted(text, missing),
+            (None, Some(needle)) => find_in_tags(text, needle),
+            (None, None) => None,
+        };
+        if let Some(at) = at {
+            found = Some((name, at));
+            break;
+        }
+    }
+    let error = Error::new(format!("template error: {message}"));
+    match (found, named) {
+        (Some((name, (line, column))), _) => error
+            .at(template_origin(templates, dir, &name))
+            .line(line + 1)
+            .column(column),
+        (None, Some(name)) => error.at(template_origin(templates, dir, &name)),
+        (None, None) => error.at(dir),
+    }
+    .hint(hint)
 }

@@ -65,10 +65,28 @@ async fn serve_file(State(state): State<Arc<AppState>>, method: Method, uri: Uri
     let output = state.output.clone();
     let path = uri.path().to_string();
     let found = tokio::task::spawn_blocking(move || {
-        let resolved = resolve(&output, &path);
-        match resolved {
-            Resolved::File(file) => std::fs::read(&file).map(|bytes| (Resolved::File(file), bytes)),
-            other => Ok((other, Vec::new())),
+        // A rebuild swaps the new output in with two renames: for that
+        // instant the folder (or a file just resolved) is missing. Look
+        // again, briefly, rather than answer 404 for a page that exists.
+        let mut attempts = 0;
+        loop {
+            let found = match resolve(&output, &path) {
+                Resolved::File(file) => {
+                    std::fs::read(&file).map(|bytes| (Resolved::File(file), bytes))
+                }
+                other => Ok((other, Vec::new())),
+            };
+            let swapping = match &found {
+                // (The folder may be back already: always look twice.)
+                Ok((Resolved::NotFound, _)) => attempts == 0 || !output.is_dir(),
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+                Ok(_) => false,
+            };
+            attempts += 1;
+            if !swapping || attempts > 200 {
+                return found;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     })
     .await;

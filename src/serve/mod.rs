@@ -82,7 +82,11 @@ pub fn run(mut options: BuildOptions, args: &ServeArgs) -> Result<()> {
 
     let status = rebuilder.status.clone();
     let writing = rebuilder.writing.clone();
-    std::thread::spawn(move || rebuilder.rebuild_on_changes(watcher, batches));
+    std::thread::Builder::new()
+        .name("rebuild".into())
+        .stack_size(crate::STACK_BYTES)
+        .spawn(move || rebuilder.rebuild_on_changes(watcher, batches))
+        .map_err(|e| Error::new("cannot start the rebuild thread").caused_by(e))?;
     let state = Arc::new(http::AppState {
         output,
         status: status_rx,

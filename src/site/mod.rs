@@ -161,6 +161,7 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     let site = SiteContext {
         portal: &portal,
         theme: &theme,
+        templates: &templates,
         templates_dir: &options.paths.templates,
         reports: pages::report_cards(&computed),
     };

@@ -183,6 +183,14 @@ struct Target {
 
 impl Target {
     fn new(output: &Path) -> Result<Target> {
+        if output.exists() && !output.is_dir() {
+            return Err(Error::new(format!(
+                "the output {} is a file, not a folder",
+                output.display()
+            ))
+            .at(output)
+            .hint("wawasan writes the portal as a folder there: move or delete that file, or pass another --output"));
+        }
         let parent = match output.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -275,6 +283,21 @@ mod tests {
 
     fn leftovers(dir: &Path) -> usize {
         std::fs::read_dir(dir).unwrap().count()
+    }
+
+    #[test]
+    fn an_output_that_is_a_file_is_refused_and_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::write(&out, "mine").unwrap();
+        let err = write_site(&out, &files(&[("index.html", "new")])).unwrap_err();
+        assert!(err.to_string().contains("is a file, not a folder"), "{err}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+        assert_eq!(
+            leftovers(tmp.path()),
+            1,
+            "no staging or retired folder left"
+        );
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct ComputedReport<'a> {
 pub struct SiteContext<'a> {
     pub portal: &'a Portal,
     pub theme: &'a tera::Tera,
+    /// The theme's templates as (name, text), to name their files in errors.
+    pub templates: &'a [(String, String)],
     pub templates_dir: &'a Path,
     /// `reports` entry of every template context (cards and navigation).
     pub reports: Value,
@@ -158,6 +160,7 @@ impl<'a> ReportPages<'a> {
             let context = page_context(site, self, i, &rendered);
             out.push(render_template(
                 site.theme,
+                site.templates,
                 "page.html",
                 &context,
                 site.templates_dir,
@@ -257,5 +260,11 @@ pub fn render_index(site: &SiteContext) -> Result<String> {
         "intro": intro,
     });
     let context = tera::Context::from_value(value).unwrap_or_default();
-    render_template(site.theme, "index.html", &context, site.templates_dir)
+    render_template(
+        site.theme,
+        site.templates,
+        "index.html",
+        &context,
+        site.templates_dir,
+    )
 }

@@ -53,6 +53,36 @@ pub struct SourceStats {
     /// What reading it found worth telling (e.g. lines padded).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The files read, and the filter that left no row (for errors of
+    /// this build; not cached, so no machine path is stored).
+    #[serde(skip)]
+    pub files: Vec<std::path::PathBuf>,
+    #[serde(skip)]
+    pub emptied_by: Option<String>,
+}
+
+impl SourceStats {
+    /// Why an analysis found this source empty, when it is.
+    fn emptiness(&self) -> Option<(String, String)> {
+        if self.rows_kept > 0 {
+            return None;
+        }
+        let files: Vec<String> = self.files.iter().map(|f| f.display().to_string()).collect();
+        let files = files.join(", ");
+        Some(match &self.emptied_by {
+            Some(filter) => (
+                format!(
+                    "source `{}` has no rows left: its filter `{filter}` removed all {} rows read from {files}",
+                    self.name, self.rows_read
+                ),
+                "check the filter's values against the data (text compares exactly, with its case and spaces)".to_string(),
+            ),
+            None => (
+                format!("source `{}` has no rows: {files} holds no data rows", self.name),
+                "add rows to the file, or point `path` at the file with the data".to_string(),
+            ),
+        })
+    }
 }
 
 /// How many progress steps `compute` reports for `report`.
@@ -84,9 +114,18 @@ pub fn compute(
             };
             let step = format!("analysis {name}");
             progress.started(&report.slug, &step);
-            let output = spec
-                .run(&ctx)
-                .map_err(|e| locate_analysis_error(e, report, name))?;
+            let output = spec.run(&ctx).map_err(|e| {
+                let empty = out
+                    .sources
+                    .iter()
+                    .find(|s| s.name == spec.table())
+                    .and_then(SourceStats::emptiness);
+                let e = match empty {
+                    Some((why, hint)) => e.append(why).replace_hint(hint),
+                    None => e,
+                };
+                locate_analysis_error(e, report, name)
+            })?;
             progress.finished(&report.slug, &step, "", 1);
             Ok((name.clone(), output))
         })
@@ -107,8 +146,8 @@ pub fn compute(
     }
     for (name, spec) in &report.meta.charts {
         let chart = make_chart(name, spec, &spec.table, &tables, locale).map_err(|e| {
-            e.at(&index)
-                .maybe_line(report.locate(&format!("charts.{name}")))
+            let setting = e.setting_name().unwrap_or("table").to_string();
+            e.within(&index, report.locate_key(&["charts", name, &setting]))
         })?;
         charts.insert(name.clone(), chart);
     }
@@ -134,8 +173,13 @@ fn load_tables(
             progress.started(&report.slug, &step);
             let columns = wanted.get(&spec.name).cloned().unwrap_or_default();
             let source = load_columns(spec, data_dir, &columns).map_err(|e| {
-                e.at(report.index_path())
-                    .maybe_line(report.locate(&format!("\"{}\"", spec.path)))
+                let setting = e.setting_name().unwrap_or("path").to_string();
+                let index = report.meta.sources.iter().position(|s| s.name == spec.name);
+                let index = index.unwrap_or(0).to_string();
+                e.within(
+                    report.index_path(),
+                    report.locate_key(&["sources", &index, &setting]),
+                )
             })?;
             let detail = if source.rows_kept == source.rows_read {
                 format!("{} rows", count(source.rows_read))
@@ -157,6 +201,8 @@ fn load_tables(
             rows_read: source.rows_read,
             rows_kept: source.rows_kept,
             notes: source.notes,
+            files: source.files,
+            emptied_by: source.emptied_by,
         });
         tables.insert(spec.name.clone(), source.frame);
     }
@@ -177,9 +223,11 @@ fn run_queries(
         let step = format!("query {}", query.name);
         progress.started(&report.slug, &step);
         let frame = run_query(&query.sql, frames).map_err(|e| {
+            let (line, column) = sql_position(&query.sql, e.message());
             e.context(format!("query `{}`", query.name))
                 .at(&page.path)
-                .line(query.line)
+                .line(query.line + line)
+                .maybe_column(column)
         })?;
         let rows = format!("{} rows", count(frame.height()));
         progress.finished(&report.slug, &step, &rows, 1);
@@ -240,36 +288,43 @@ fn make_chart(
         .map_err(|e| e.context(format!("chart `{name}`")))
 }
 
-/// Point an analysis error at the setting it names, inside the analysis'
-/// section of the front matter.
-fn locate_analysis_error(err: Error, report: &Report, name: &str) -> Error {
-    let line = locate_setting(report, name, err.setting_name())
-        .or_else(|| report.locate(&format!("analyses.{name}")));
-    err.context(format!("analysis `{name}`"))
-        .at(report.index_path())
-        .maybe_line(line)
+/// Where in a query's text an error is (1-based line within the SQL, whose
+/// first line follows the fence; and the column when known): the parser's
+/// `Line: N, Column: M`, or the line naming the column polars could not
+/// find, or else the first line.
+fn sql_position(sql: &str, message: &str) -> (usize, Option<usize>) {
+    use crate::render::tera_error::between;
+    if let Some(at) = message.find("Line: ") {
+        let numbers: Vec<usize> = message[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .take(2)
+            .collect();
+        if let [line, column] = numbers[..] {
+            return (line.max(1), Some(column.max(1)));
+        }
+    }
+    let name = between(message, "column \"", "\"").or_else(|| between(message, "column `", "`"));
+    if let Some(name) = name {
+        for (i, text) in sql.lines().enumerate() {
+            if let Some(byte) = text.find(&name) {
+                return (i + 1, Some(text[..byte].chars().count() + 1));
+            }
+        }
+    }
+    (1, None)
 }
 
-fn locate_setting(report: &Report, analysis: &str, setting: Option<&str>) -> Option<usize> {
-    let setting = setting?;
-    let header = format!("[analyses.{analysis}]");
-    let lines: Vec<&str> = report.front_matter.lines().collect();
-    let start = lines.iter().position(|l| l.trim() == header)?;
-    let offset = lines[start + 1..]
-        .iter()
-        // The section ends at the next table header that is not one of its
-        // own sub-tables (e.g. `[[analyses.NAME.relations]]`).
-        .take_while(|l| {
-            let t = l.trim_start();
-            !t.starts_with('[')
-                || t.starts_with(&format!("[[analyses.{analysis}."))
-                || t.starts_with(&format!("[analyses.{analysis}."))
-        })
-        .position(|l| {
-            let t = l.trim_start();
-            t.starts_with(setting) && t[setting.len()..].trim_start().starts_with('=')
-        })?;
-    Some(report.front_matter_line + start + 1 + offset)
+/// Point an analysis error at the setting it names (its key's own line
+/// and column), or at the analysis' section.
+fn locate_analysis_error(err: Error, report: &Report, name: &str) -> Error {
+    let keys: Vec<&str> = ["analyses", name]
+        .into_iter()
+        .chain(err.setting_name().into_iter().flat_map(|s| s.split('.')))
+        .collect();
+    let position = report.locate_key(&keys);
+    err.context(format!("analysis `{name}`"))
+        .within(report.index_path(), position)
 }
 
 /// Resolve the report's KPIs to their values.
@@ -289,6 +344,19 @@ fn resolve_kpis(
                     .maybe_line(report.locate(&format!("\"{}\"", kpi.value)))
                     .hint("a KPI value is a dotted path into the results, e.g. `b2b.segments.B2B.aov` or `my_query.0.revenue`; see results/*.json")
             })?;
+            let numeric = !matches!(kpi.format, KpiFormat::Number);
+            if numeric && !(value.is_number() || value.is_null()) {
+                return Err(Error::new(format!(
+                    "KPI `{}`: `{}` is {}, which cannot be formatted as {}",
+                    kpi.label,
+                    kpi.value,
+                    crate::render::tera_error::bounded_value(&value),
+                    format!("{:?}", kpi.format).to_lowercase()
+                ))
+                .at(report.index_path())
+                .maybe_line(report.locate(&format!("\"{}\"", kpi.value)))
+                .hint("point the KPI at a number, or leave `format` out to show the value as it is"));
+            }
             Ok(KpiValue {
                 label: kpi.label.clone(),
                 value,

@@ -72,14 +72,30 @@ fn build(
     book.save_to_buffer()
 }
 
+/// Text cells are never formulas in the workbook; those that would read as
+/// one when edited or saved as CSV also carry Excel's quote prefix, so they
+/// stay text there too.
 fn write_sheet(
     sheet: &mut Worksheet,
     columns: &[String],
     rows: &[Vec<Value>],
     bold: &Format,
 ) -> std::result::Result<(), XlsxError> {
+    let quoted = Format::new().set_quote_prefix();
+    let quoted_bold = bold.clone().set_quote_prefix();
+    let text = |sheet: &mut Worksheet, r: u32, c: u16, s: &str, header: bool| {
+        let format = match (crate::table::looks_like_formula(s), header) {
+            (true, true) => &quoted_bold,
+            (true, false) => &quoted,
+            (false, true) => bold,
+            (false, false) => return sheet.write_string(r, c, fit_cell(s)).map(|_| ()),
+        };
+        sheet
+            .write_string_with_format(r, c, fit_cell(s), format)
+            .map(|_| ())
+    };
     for (c, column) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, fit_cell(column), bold)?;
+        text(sheet, 0, c as u16, column, true)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = (r + 1) as u32;
@@ -91,9 +107,7 @@ fn write_sheet(
                         sheet.write_number(r, c, x)?;
                     }
                 }
-                Value::String(s) => {
-                    sheet.write_string(r, c, fit_cell(s))?;
-                }
+                Value::String(s) => text(sheet, r, c, s, false)?,
                 Value::Bool(b) => {
                     sheet.write_boolean(r, c, *b)?;
                 }

@@ -65,15 +65,40 @@ impl Table {
         )
     }
 
-    /// RFC 4180 CSV with a header row; numbers keep full precision.
+    /// RFC 4180 CSV with a header row; numbers keep full precision. Text
+    /// that a spreadsheet would run as a formula is neutralised.
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
-        write_csv_row(&mut out, self.columns.iter().map(String::as_str));
+        let header: Vec<String> = self.columns.iter().map(|c| csv_text(c)).collect();
+        write_csv_row(&mut out, header.iter().map(String::as_str));
         for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(cell_text).collect();
+            let cells: Vec<String> = row
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => csv_text(s),
+                    other => cell_text(other),
+                })
+                .collect();
             write_csv_row(&mut out, cells.iter().map(String::as_str));
         }
         out
+    }
+}
+
+/// Whether a spreadsheet opening this text would read it as a formula
+/// (`=`, `+`, `-`, `@`, or a tab or carriage return first: OWASP's list).
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Text for a CSV cell: one that looks like a formula gets a leading `'`,
+/// which spreadsheets show as text (numbers are never text here, so `-5`
+/// stays a number).
+fn csv_text(text: &str) -> String {
+    if looks_like_formula(text) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }
 
@@ -106,6 +131,22 @@ fn write_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn csv_neutralises_formulas_in_text_but_not_numbers() {
+        let mut t = Table::new(["=HYPERLINK(\"x\")", "n"]);
+        t.push(vec![json!("=1+2"), json!(-5)]);
+        t.push(vec![json!("+cmd|' /C calc'!A0"), json!(1)]);
+        t.push(vec![json!("-2"), json!(1)]);
+        t.push(vec![json!("@SUM(A1)"), json!(1)]);
+        t.push(vec![json!("\tx"), json!(1)]);
+        t.push(vec![json!("\rx"), json!(1)]);
+        t.push(vec![json!("a=b"), json!(1)]);
+        assert_eq!(
+            t.to_csv(),
+            "\"'=HYPERLINK(\"\"x\"\")\",n\n'=1+2,-5\n'+cmd|' /C calc'!A0,1\n'-2,1\n'@SUM(A1),1\n'\tx,1\n\"'\rx\",1\na=b,1\n"
+        );
+    }
 
     #[test]
     fn csv_quotes_commas_quotes_and_newlines() {

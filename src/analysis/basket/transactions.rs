@@ -101,6 +101,7 @@ pub(super) fn read(spec: &BasketSpec, df: &DataFrame) -> Result<Baskets> {
             "table `{}` (setting `table`) has no transactions: no row has both an order id (`{}`) and an item (`{}`)",
             spec.table, spec.order_id, spec.item
         ))
+        .setting("table")
         .hint("check the source's file and its `filters`, and the `order_id` and `item` columns"));
     }
     Ok(Baskets {

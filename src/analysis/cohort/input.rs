@@ -97,5 +97,6 @@ fn no_dated_rows(spec: &CohortSpec, rows: usize) -> Error {
         "table `{}` (setting `table`) {what}; cohorts need dated orders",
         spec.table
     ))
+    .setting("table")
     .hint("check the source's file, its `filters` and the date format in `dates`")
 }

@@ -141,6 +141,7 @@ fn text_keys(column: &Column, setting: &str) -> Result<Vec<Option<Key>>> {
             "column `{}` (setting `{setting}`) cannot be read as text",
             column.name()
         ))
+        .setting(setting)
         .caused_by(e)
     })?;
     Ok(text
@@ -156,6 +157,7 @@ fn key_column(tables: &Tables, reference: &str, setting: &str) -> Result<Column>
         Error::new(format!(
             "setting `{setting}` is `{reference}`, not `table.column`"
         ))
+        .setting(setting)
         .hint("e.g. from = \"orders.user_id\", to = \"users.id\"")
     })?;
     let df: &DataFrame = tables.get(table).ok_or_else(|| {
@@ -163,6 +165,7 @@ fn key_column(tables: &Tables, reference: &str, setting: &str) -> Result<Column>
         Error::new(format!(
             "table `{table}` (setting `{setting}`) is not a source of this report"
         ))
+        .setting(setting)
         .hint(format!("declared sources: {}", known.join(", ")))
     })?;
     Ok(columns::column(df, column, setting)?.clone())

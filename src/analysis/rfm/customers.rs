@@ -144,5 +144,6 @@ fn no_rows(spec: &RfmSpec, what: &str) -> Error {
         "table `{}` (setting `table`) {what} for RFM",
         spec.table
     ))
+    .setting("table")
     .hint("check the source's file and its `filters`, and the `customer`, `order_id` and `date` columns")
 }

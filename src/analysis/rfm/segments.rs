@@ -117,7 +117,7 @@ pub(super) fn resolve_rules(custom: Option<&[SegmentRule]>, lang: Language) -> R
             .collect());
     };
     if custom.is_empty() {
-        return Err(Error::new("setting `segments` lists no rule").hint(
+        return Err(Error::new("setting `segments` lists no rule").setting("segments").hint(
             "remove it to use the ten default segments, or add `[[analyses.NAME.segments]]` tables",
         ));
     }
@@ -147,6 +147,7 @@ fn check_rule<'a>(rule: &'a SegmentRule, names: &mut BTreeSet<&'a str>) -> Resul
             "setting `segments`: segment name `{}` is empty, repeated or reserved",
             rule.name
         ))
+        .setting("segments")
         .hint(format!(
             "give every rule its own name; `{OTHER}` holds the customers no rule matches"
         )));
@@ -155,7 +156,7 @@ fn check_rule<'a>(rule: &'a SegmentRule, names: &mut BTreeSet<&'a str>) -> Resul
         if !(1 <= lo && lo <= hi && hi <= 5) {
             return Err(Error::new(format!(
                 "setting `segments`: `{key} = [{lo}, {hi}]` of segment `{name}` is not a score range"
-            ))
+            )).setting("segments")
             .hint(format!("scores run from 1 to 5, low first: `{key} = [4, 5]`")));
         }
     }

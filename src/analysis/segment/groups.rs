@@ -119,6 +119,7 @@ fn find_compared(
             "setting `compare` lists {} values; it needs exactly two",
             compare.len()
         ))
+        .setting("compare")
         .hint("write `compare = [\"focus\", \"baseline\"]`, e.g. `[\"B2B\", \"B2C\"]`"));
     };
     let find = |wanted: &str| -> Result<usize> {
@@ -134,6 +135,7 @@ fn find_compared(
                 "`{wanted}` (setting `compare`) is not a value of column `{}`",
                 spec.segment
             ))
+            .setting("compare")
             .hint(format!("values found: {}", describe_values(values, labels)))
         })
     };
@@ -142,6 +144,7 @@ fn find_compared(
         return Err(Error::new(format!(
             "setting `compare` names the same segment twice (`{focus}`, `{baseline}`)"
         ))
+        .setting("compare")
         .hint("name two different segments: the focus first, then the baseline"));
     }
     Ok((f, b))
@@ -172,5 +175,6 @@ fn too_few_segments(spec: &SegmentSpec, labels: &[String]) -> Error {
         "column `{}` (setting `segment`) has {found} in table `{}`; a comparison needs two segments",
         spec.segment, spec.table
     ))
+    .setting("segment")
     .hint("check the source's `filters` (they may remove a whole segment) or choose another `segment` column")
 }

@@ -33,6 +33,7 @@ pub(super) fn read_input(spec: &SegmentSpec, df: &DataFrame) -> Result<Input> {
             "table `{}` (setting `table`) has no rows to compare",
             spec.table
         ))
+        .setting("table")
         .hint("check the source's file and its `filters`: they may exclude every row"));
     }
     let segment_is_bool =

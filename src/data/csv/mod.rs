@@ -27,6 +27,26 @@ const CHUNK_BYTES: usize = 8 << 20;
 /// The longest excerpt of a line an error message shows.
 const EXCERPT_CHARS: usize = 80;
 
+/// Two header fields with one name (spaces and a BOM aside) would make
+/// every setting naming it ambiguous.
+fn refuse_duplicate_names(header: &[String]) -> Result<()> {
+    let name = |n: &str| n.trim_start_matches('\u{feff}').trim().to_string();
+    let mut seen = std::collections::HashMap::new();
+    for (i, field) in header.iter().enumerate() {
+        if let Some(first) = seen.insert(name(field), i) {
+            return Err(Error::new(format!(
+                "columns {} and {} of the header are both named `{}`",
+                first + 1,
+                i + 1,
+                name(field)
+            ))
+            .line(1)
+            .hint("give each column its own name in the file's header row"));
+        }
+    }
+    Ok(())
+}
+
 /// What to do with a line whose number of fields is not the header's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,6 +87,7 @@ pub struct CsvTable {
 pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<CsvTable> {
     let mut reader = ChunkReader::open(path)?;
     let header = reader.header(options.delimiter)?;
+    refuse_duplicate_names(&header)?;
     let kept: Vec<KeptColumn> = header
         .iter()
         .enumerate()

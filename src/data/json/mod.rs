@@ -14,6 +14,8 @@ use polars::prelude::DataFrame;
 use std::path::Path;
 use table::Flattener;
 
+const JSON_HINT: &str = "fix the file at that place (a missing comma, quote or bracket is the usual cause), or set `format` if the file is not JSON";
+
 /// Reads a JSON document; `records` is a dotted path to the records, or `.`
 /// for the document itself.
 pub fn read_json(path: &Path, records: Option<&str>) -> Result<DataFrame> {
@@ -22,6 +24,8 @@ pub fn read_json(path: &Path, records: Option<&str>) -> Result<DataFrame> {
         Error::new("the file is not valid JSON")
             .at(path)
             .line(e.line())
+            .column(e.column())
+            .hint(JSON_HINT)
             .caused_by(e)
     })?;
     let items = find_records(&doc, records).map_err(|e| e.at(path))?;
@@ -60,7 +64,14 @@ pub fn read_ndjson(path: &Path) -> Result<DataFrame> {
         match serde_json::from_str::<Node>(line) {
             Ok(node) => lines.push((i + 1, node)),
             Err(e) => {
-                broken = Some(Error::new("invalid JSON").at(path).line(i + 1).caused_by(e));
+                broken = Some(
+                    Error::new("invalid JSON")
+                        .at(path)
+                        .line(i + 1)
+                        .column(e.column())
+                        .hint(JSON_HINT)
+                        .caused_by(e),
+                );
                 break;
             }
         }
