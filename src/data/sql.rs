@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 /// Runs `sql` with every table registered under its name.
 pub fn run_query(sql: &str, tables: &Tables) -> Result<DataFrame> {
+    refuse_statements(sql)?;
     refuse_file_functions(sql)?;
     let mut ctx = SQLContext::new();
     for (name, df) in tables {
@@ -30,6 +31,35 @@ pub fn run_query(sql: &str, tables: &Tables) -> Result<DataFrame> {
     } else {
         sort_by_all_columns(df)
     }
+}
+
+/// A query block holds one query: `SELECT`, `WITH … SELECT`, or a
+/// parenthesised one. Statements (`CREATE TABLE`, `DROP`, `SHOW`, …) would
+/// run without a result to show.
+fn refuse_statements(sql: &str) -> Result<()> {
+    let mut rest = sql.trim_start();
+    // Comments before the query.
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if rest.starts_with('(') || matches!(word.as_str(), "SELECT" | "WITH" | "FROM") {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "the SQL block holds a `{word}` statement, not a query"
+    ))
+    .hint("a block is one SELECT (or WITH … SELECT) whose result the page shows; tables come from `[[sources]]` and earlier blocks"))
 }
 
 /// Polars SQL's table functions read any file of the machine
@@ -270,6 +300,19 @@ mod tests {
             rows(&run_query(q, &tables()).unwrap()),
             ["\"Set\"|6", "\"kurta\"|4", "\"Top\"|1"]
         );
+    }
+
+    #[test]
+    fn statements_other_than_queries_are_refused() {
+        let err = run_query("CREATE TABLE x AS SELECT 1", &tables()).unwrap_err();
+        assert!(err.message().contains("`CREATE` statement"), "{err}");
+        for ok in [
+            "-- top\nselect * from t",
+            "WITH a AS (SELECT * FROM t) SELECT * FROM a",
+            "(SELECT * FROM t)",
+        ] {
+            refuse_statements(ok).unwrap();
+        }
     }
 
     #[test]

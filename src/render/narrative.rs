@@ -305,15 +305,13 @@ fn page_error(page: &Page, err: &tera::Error) -> Error {
     if let Some((line, column)) = tera_error::parse_position(&chain) {
         let expected =
             tera_error::syntax_expectation(&chain).unwrap_or_else(|| "a valid tag".to_string());
-        let (line, column) = tera_error::clamp_position(&page.body, line, column);
-        return Error::new(format!("template syntax error: {expected}"))
+        let (line, column, message, hint) =
+            tera_error::syntax_error(&page.body, line, column, &expected);
+        return Error::new(message)
             .at(&page.path)
             .line(page.body_line + line - 1)
             .column(column)
-            .hint(
-                "values are written {{ name }} and tags {% if … %} … {% endif %}; \
-                 to show `{{` as text, put it inside {% raw %} … {% endraw %}",
-            );
+            .hint(hint);
     }
     let (message, needle, hint) = describe(&chain);
     let called = chain

@@ -34,15 +34,73 @@ pub fn parse_position(chain: &[String]) -> Option<(usize, usize)> {
     })
 }
 
-/// A parse position that lies past the end of `text` (Tera reports an
-/// unclosed tag at the end of input) moved to the end of its last line.
-pub fn clamp_position(text: &str, line: usize, column: usize) -> (usize, usize) {
-    let lines: Vec<&str> = text.lines().collect();
-    if line <= lines.len() || lines.is_empty() {
-        return (line, column);
+/// A parse error's position, as a message and hint. Tera reports a block
+/// left open at the end of input, past the last line: then the tag that
+/// opened it is the place, and closing it the fix; a position past the end
+/// is never given.
+pub fn syntax_error(
+    text: &str,
+    line: usize,
+    column: usize,
+    expected: &str,
+) -> (usize, usize, String, String) {
+    let lines = text.lines().count();
+    if line > lines {
+        if let Some((open_line, open_column, word)) = unclosed_tag(text) {
+            return (
+                open_line + 1,
+                open_column,
+                format!("template syntax error: this `{{% {word} %}}` is never closed"),
+                format!("close it with {{% end{word} %}} where the {word} should end"),
+            );
+        }
+        let last = text.lines().last().unwrap_or("");
+        return (
+            lines.max(1),
+            last.chars().count().max(1),
+            format!("template syntax error at the end of the file: {expected}"),
+            SYNTAX_HINT.to_string(),
+        );
     }
-    let last = lines.len();
-    (last, lines[last - 1].chars().count().max(1))
+    (
+        line,
+        column,
+        format!("template syntax error: {expected}"),
+        SYNTAX_HINT.to_string(),
+    )
+}
+
+const SYNTAX_HINT: &str = "values are written {{ name }} and tags {% if … %} … {% endif %}; \
+    to show `{{` as text, put it inside {% raw %} … {% endraw %}";
+
+/// The innermost block tag (`{% if %}`, `for`, `block`, `macro`,
+/// `filter`, `raw`) that `text` opens and never closes: 0-based line,
+/// 1-based column.
+pub fn unclosed_tag(text: &str) -> Option<(usize, usize, &'static str)> {
+    const BLOCKS: [&str; 6] = ["if", "for", "block", "macro", "filter", "raw"];
+    let mut open: Vec<(&str, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("{%").map(|i| from + i) {
+        let end = text[start..]
+            .find("%}")
+            .map_or(text.len(), |i| start + i + 2);
+        let inner = text[start + 2..end.saturating_sub(2).max(start + 2)]
+            .trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or("");
+        if BLOCKS.contains(&word) {
+            open.push((word, start));
+        } else if let Some(closed) = word.strip_prefix("end")
+            && let Some(i) = open.iter().rposition(|(w, _)| *w == closed)
+        {
+            open.truncate(i);
+        }
+        from = end.max(start + 2);
+    }
+    let (word, at) = open.last()?;
+    let word = BLOCKS.into_iter().find(|b| b == word)?;
+    let line = text[..*at].matches('\n').count();
+    let line_start = text[..*at].rfind('\n').map_or(0, |n| n + 1);
+    Some((line, text[line_start..*at].chars().count() + 1, word))
 }
 
 /// What a parse error expected (`expected a variable end (`}}`)`), from
@@ -181,6 +239,25 @@ mod tests {
         assert_eq!(parse_position(&chain), Some((2, 8)));
         let expected = syntax_expectation(&chain).unwrap();
         assert!(expected.starts_with("expected"), "{expected}");
+    }
+
+    #[test]
+    fn the_unclosed_block_is_found() {
+        let text = "a\n{% for x in y %}\n{% if x %}{{ x }}{% endif %}\n{% if z %}\n{% endfor %}";
+        // `{% endfor %}` closes the for (and the if inside it), so nothing
+        // is left open; without it, the for is.
+        assert_eq!(unclosed_tag(text), None);
+        assert_eq!(
+            unclosed_tag("a\n{% for x in y %}\n{% if x %}b{% endif %}\n"),
+            Some((1, 1, "for"))
+        );
+        assert_eq!(unclosed_tag("x\n  {%- if a -%}\nb\n"), Some((1, 3, "if")));
+        let (line, _, message, hint) = syntax_error("x\n{% if a %}\nb\n", 4, 1, "expected tag");
+        assert_eq!(
+            (line, message.as_str()),
+            (2, "template syntax error: this `{% if %}` is never closed")
+        );
+        assert!(hint.contains("{% endif %}"), "{hint}");
     }
 
     #[test]

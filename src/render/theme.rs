@@ -158,12 +158,13 @@ fn template_error(templates: &[(String, String)], dir: &Path, err: &tera::Error)
     if let Some((line, column)) = parse_position(&chain) {
         let expected = syntax_expectation(&chain).unwrap_or_else(|| "a valid tag".into());
         let name = named.unwrap_or_default();
-        let (line, column) = super::tera_error::clamp_position(text_of(&name), line, column);
-        return Error::new(format!("template syntax error: {expected}"))
+        let (line, column, message, syntax_hint) =
+            super::tera_error::syntax_error(text_of(&name), line, column, &expected);
+        return Error::new(message)
             .at(template_origin(templates, dir, &name))
             .line(line)
             .column(column)
-            .hint(hint);
+            .hint(format!("{syntax_hint}; or {hint}"));
     }
     let innermost = chain.last().cloned().unwrap_or_default();
     let message: String = innermost

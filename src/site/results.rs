@@ -304,7 +304,9 @@ fn sql_position(sql: &str, message: &str) -> (usize, Option<usize>) {
             return (line.max(1), Some(column.max(1)));
         }
     }
-    let name = between(message, "column \"", "\"").or_else(|| between(message, "column `", "`"));
+    let name = between(message, "column \"", "\"")
+        .or_else(|| between(message, "column `", "`"))
+        .or_else(|| between(message, "relation '", "'"));
     if let Some(name) = name {
         for (i, text) in sql.lines().enumerate() {
             if let Some(byte) = text.find(&name) {
