@@ -176,6 +176,15 @@ pub const STACK_BYTES: usize = 256 << 20;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Panics inside the template engine become page errors (see
+    // `Narrative::render`): say nothing for them; report any other.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_tera = info.location().is_some_and(|l| l.file().contains("/tera-"));
+        if !in_tera {
+            default_hook(info);
+        }
+    }));
     // Reports are computed and rendered on rayon's threads.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_BYTES / 4)

@@ -216,8 +216,9 @@ pub fn referenced_names(sql: &str) -> (BTreeSet<String>, bool) {
                 let select_word = word_before && {
                     let before = sql[..i].trim_end();
                     let word_start = before
-                        .rfind(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-                        .map_or(0, |p| p + 1);
+                        .char_indices()
+                        .rfind(|(_, ch)| !(ch.is_ascii_alphanumeric() || *ch == '_'))
+                        .map_or(0, |(p, ch)| p + ch.len_utf8());
                     matches!(
                         before[word_start..].to_ascii_uppercase().as_str(),
                         "SELECT" | "DISTINCT"

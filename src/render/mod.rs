@@ -11,4 +11,5 @@ pub mod references;
 pub mod table_html;
 pub mod template_loops;
 pub mod tera_error;
+pub mod text_values;
 pub mod theme;

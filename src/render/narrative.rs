@@ -80,10 +80,15 @@ impl Narrative {
                 _ => e,
             }
         })?;
+        super::text_values::register(&mut tera);
         for page in &report.pages {
-            tera.add_raw_template(&template_name(page), &page.body)
+            let name = template_name(page);
+            tera.add_raw_template(&name, &page.body)
                 .map_err(|e| page_error(page, &e))?;
             refuse_safe(&tera, page)?;
+            if let Some(template) = tera.templates.get_mut(&name) {
+                super::text_values::route_through_text(template);
+            }
         }
         Ok(Narrative { tera })
     }
@@ -99,9 +104,17 @@ impl Narrative {
 
     /// Render one page's Markdown with the given context.
     pub fn render(&self, page: &Page, context: &Context) -> Result<String> {
-        self.tera
-            .render(&template_name(page), context)
-            .map_err(|e| page_error(page, &e))
+        // Tera can panic on some inputs (a `for` loop over text with
+        // combining marks); that is this page's error, not a crash.
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.tera.render(&template_name(page), context)
+        }));
+        match rendered {
+            Ok(result) => result.map_err(|e| page_error(page, &e)),
+            Err(_) => Err(Error::new("the template engine failed on this page")
+                .at(&page.path)
+                .hint("a `{% for %}` loop over a text (not a list) with combining characters is a known cause; loop over a list or a query's rows instead")),
+        }
     }
 }
 
