@@ -12,6 +12,7 @@ fn fails(f: &Fixture) -> String {
     let before = snapshot(&f.path("public"));
     let run = f.run("build");
     assert!(!run.ok, "the build should fail");
+    assert!(run.code.is_some(), "killed by a signal: {}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(run.stderr.contains("= hint:"), "{}", run.stderr);
     assert_eq!(snapshot(&f.path("public")), before, "public/ changed");
@@ -92,6 +93,7 @@ fn deeply_nested_tags_end_in_an_error_or_a_page_never_an_abort() {
     f.edit("content/shop/findings.md", "## Categories", &deep);
     let run = f.run("build");
     // Either outcome is fine; a crash (signal, no exit code) is not.
+    assert!(run.code.is_some(), "killed by a signal: {}", run.stderr);
     assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }

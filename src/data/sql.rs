@@ -116,6 +116,41 @@ fn bare_calls(sql: &str) -> Vec<String> {
     calls
 }
 
+/// Where in a query's text an error is (1-based line within the SQL, whose
+/// first line follows the fence; and the column when known): the parser's
+/// `Line: N, Column: M`, or the line naming the column polars could not
+/// find, or else the first line.
+pub fn error_position(sql: &str, message: &str) -> (usize, Option<usize>) {
+    if let Some(at) = message.find("Line: ") {
+        let numbers: Vec<usize> = message[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .take(2)
+            .collect();
+        if let [line, column] = numbers[..] {
+            return (line.max(1), Some(column.max(1)));
+        }
+    }
+    let name = between(message, "column \"", "\"")
+        .or_else(|| between(message, "column `", "`"))
+        .or_else(|| between(message, "relation '", "'"));
+    if let Some(name) = name {
+        for (i, text) in sql.lines().enumerate() {
+            if let Some(byte) = text.find(&name) {
+                return (i + 1, Some(text[..byte].chars().count() + 1));
+            }
+        }
+    }
+    (1, None)
+}
+
+/// The text between the first `start` and the next `end` of `text`.
+fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(text[from..from + len].to_string())
+}
+
 /// `name (col, col, ...)` for each table, in name order.
 fn describe_tables(tables: &Tables) -> String {
     if tables.is_empty() {
@@ -301,6 +336,21 @@ mod tests {
             rows(&run_query(q, &tables()).unwrap()),
             ["\"Set\"|6", "\"kurta\"|4", "\"Top\"|1"]
         );
+    }
+
+    #[test]
+    fn error_positions_point_into_the_query() {
+        let sql = "SELECT Category,\n       SUM(Amont) AS a\nFROM sales";
+        let missing = "not found: unable to find column \"Amont\"; Did you mean \"Amount\"?";
+        assert_eq!(error_position(sql, missing), (2, Some(12)));
+        let parser =
+            "sql parser error: Expected: an SQL statement, found: SELEC at Line: 3, Column: 5";
+        assert_eq!(error_position(sql, parser), (3, Some(5)));
+        assert_eq!(
+            error_position(sql, "relation 'sales' was not found"),
+            (3, Some(6))
+        );
+        assert_eq!(error_position(sql, "something else"), (1, None));
     }
 
     #[test]

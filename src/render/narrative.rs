@@ -353,7 +353,7 @@ fn page_error(page: &Page, err: &tera::Error) -> Error {
 fn describe(chain: &[String]) -> (String, Option<String>, String) {
     for part in chain {
         if let Some(var) = between(part, "Variable `", "` not found") {
-            let root = var.split(['.', '[']).next().unwrap_or(&var).to_string();
+            let root = tera_error::root_name(&var);
             return (
                 format!("unknown reference `{var}`"),
                 Some(root),
@@ -362,11 +362,7 @@ fn describe(chain: &[String]) -> (String, Option<String>, String) {
                     .to_string(),
             );
         }
-        let named = |kind: &str| {
-            between(part, &format!("{kind} `"), "` not found")
-                .or_else(|| between(part, &format!("{kind} '"), "' not found"))
-        };
-        if let Some(filter) = named("Filter") {
+        if let Some(filter) = tera_error::not_found(part, "Filter") {
             let ours: Vec<&str> = super::filters::filter_names().collect();
             return (
                 format!("unknown filter `{filter}`"),
@@ -377,7 +373,7 @@ fn describe(chain: &[String]) -> (String, Option<String>, String) {
                 ),
             );
         }
-        if let Some(f) = named("Function") {
+        if let Some(f) = tera_error::not_found(part, "Function") {
             return (
                 format!("unknown function `{f}`"),
                 Some(f),
@@ -387,21 +383,13 @@ fn describe(chain: &[String]) -> (String, Option<String>, String) {
             );
         }
     }
-    // Tera's innermost message says what went wrong; the outer ones only
-    // say where ("Failed to render …").
     let innermost = chain.last().cloned().unwrap_or_default();
+    let message = tera_error::innermost_message(chain);
     let placing = chain
         .iter()
         .find_map(|p| between(p, "Function call '", "'"))
         .filter(|f| ["chart", "table", "kpis"].contains(&f.as_str()));
     if let Some(function) = placing {
-        let message: String = innermost
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(300)
-            .collect();
         let hint = if message.contains("unknown") {
             "charts and tables are placed by reference: a name of the front matter \
              ([charts.NAME], a query's name) or an analysis' own (`b2b.segments`); \
@@ -417,16 +405,13 @@ fn describe(chain: &[String]) -> (String, Option<String>, String) {
             hint.to_string(),
         );
     }
-    let message: String = innermost
-        .lines()
-        .next()
-        .unwrap_or("template error")
-        .chars()
-        .take(300)
-        .collect();
     let needle = between(&innermost, "`", "`");
     (
-        message,
+        if message.is_empty() {
+            "template error".to_string()
+        } else {
+            message
+        },
         needle,
         "check the values this tag or filter is given; the message says what it received"
             .to_string(),

@@ -207,6 +207,35 @@ pub fn bounded_value(value: &serde_json::Value) -> String {
     }
 }
 
+/// What went wrong, from Tera's innermost message (the outer ones only
+/// say where, "Failed to render …"): its first line, at most 300
+/// characters.
+pub fn innermost_message(chain: &[String]) -> String {
+    let innermost = chain.last().map_or("", String::as_str);
+    innermost
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect()
+}
+
+/// The name a "<kind> `name` not found" (or `'name'`) message gives, e.g.
+/// kind `Filter`.
+pub fn not_found(part: &str, kind: &str) -> Option<String> {
+    between(part, &format!("{kind} `"), "` not found")
+        .or_else(|| between(part, &format!("{kind} '"), "' not found"))
+}
+
+/// The root name of a dotted path: `sales` of `sales[0].amount`.
+pub fn root_name(path: &str) -> String {
+    path.split(['.', '['])
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The text between the first `start` and the next `end`.
 pub fn between(text: &str, start: &str, end: &str) -> Option<String> {
     let from = text.find(start)? + start.len();

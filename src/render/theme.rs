@@ -167,17 +167,11 @@ fn template_error(templates: &[(String, String)], dir: &Path, err: &tera::Error)
             .hint(format!("{syntax_hint}; or {hint}"));
     }
     let innermost = chain.last().cloned().unwrap_or_default();
-    let message: String = innermost
-        .lines()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(300)
-        .collect();
+    let message = super::tera_error::innermost_message(&chain);
     let needle = between(&innermost, "`", "`")
-        .or_else(|| between(&innermost, "Filter '", "'"))
-        .or_else(|| between(&innermost, "Function '", "'"))
-        .map(|n| n.split(['.', '[']).next().unwrap_or_default().to_string());
+        .or_else(|| super::tera_error::not_found(&innermost, "Filter"))
+        .or_else(|| super::tera_error::not_found(&innermost, "Function"))
+        .map(|n| super::tera_error::root_name(&n));
     // Where the name is used: in the named template, or else in the
     // portal's own templates, or else in any.
     let own = |name: &str| template_origin(templates, dir, name).starts_with(dir);

@@ -223,7 +223,7 @@ fn run_queries(
         let step = format!("query {}", query.name);
         progress.started(&report.slug, &step);
         let frame = run_query(&query.sql, frames).map_err(|e| {
-            let (line, column) = sql_position(&query.sql, e.message());
+            let (line, column) = crate::data::sql::error_position(&query.sql, e.message());
             e.context(format!("query `{}`", query.name))
                 .at(&page.path)
                 .line(query.line + line)
@@ -286,35 +286,6 @@ fn make_chart(
         .map_err(|e| e.context(format!("chart `{name}`")))?;
     ChartData::build(spec, &table, locale.language())
         .map_err(|e| e.context(format!("chart `{name}`")))
-}
-
-/// Where in a query's text an error is (1-based line within the SQL, whose
-/// first line follows the fence; and the column when known): the parser's
-/// `Line: N, Column: M`, or the line naming the column polars could not
-/// find, or else the first line.
-fn sql_position(sql: &str, message: &str) -> (usize, Option<usize>) {
-    use crate::render::tera_error::between;
-    if let Some(at) = message.find("Line: ") {
-        let numbers: Vec<usize> = message[at..]
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|n| n.parse().ok())
-            .take(2)
-            .collect();
-        if let [line, column] = numbers[..] {
-            return (line.max(1), Some(column.max(1)));
-        }
-    }
-    let name = between(message, "column \"", "\"")
-        .or_else(|| between(message, "column `", "`"))
-        .or_else(|| between(message, "relation '", "'"));
-    if let Some(name) = name {
-        for (i, text) in sql.lines().enumerate() {
-            if let Some(byte) = text.find(&name) {
-                return (i + 1, Some(text[..byte].chars().count() + 1));
-            }
-        }
-    }
-    (1, None)
 }
 
 /// Point an analysis error at the setting it names (its key's own line

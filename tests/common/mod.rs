@@ -15,6 +15,8 @@ pub struct Fixture {
 
 pub struct Run {
     pub ok: bool,
+    /// The exit code; `None` when a signal ended the process (an abort).
+    pub code: Option<i32>,
     pub stderr: String,
 }
 
@@ -69,6 +71,7 @@ impl Fixture {
             .expect("run wawasan");
         Run {
             ok: out.status.success(),
+            code: out.status.code(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
