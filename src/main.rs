@@ -33,7 +33,7 @@ enum Command {
     /// Run every analysis and write the portal to the output folder.
     ///
     /// The old output is replaced only when the whole build succeeded.
-    Build(PortalArgs),
+    Build(BuildArgs),
     /// Validate content, data, analyses and templates without writing anything.
     Check(PortalArgs),
     /// Build, then serve the portal on this machine and rebuild on every save.
@@ -112,6 +112,17 @@ enum Command {
 }
 
 #[derive(Args, Clone)]
+struct BuildArgs {
+    #[command(flatten)]
+    portal: PortalArgs,
+    /// Also write every report as one self-contained HTML file,
+    /// OUTPUT/<report>.html (styles, scripts, ECharts and chart data inlined):
+    /// it opens offline, e.g. from an e-mail attachment.
+    #[arg(long)]
+    single_file: bool,
+}
+
+#[derive(Args, Clone)]
 struct PortalArgs {
     /// The portal's root folder.
     #[arg(long, default_value = ".")]
@@ -153,6 +164,7 @@ impl PortalArgs {
             cache_dir: (!self.no_cache).then(|| self.root.join(".wawasan-cache")),
             session: None,
             progress: Default::default(),
+            single_file: false,
         }
     }
 
@@ -215,8 +227,12 @@ fn main() -> ExitCode {
 fn run(command: Command) -> wawasan::Result<()> {
     let started = Instant::now();
     match command {
-        Command::Build(args) => {
-            let (options, reporter) = args.options_with_progress();
+        Command::Build(BuildArgs {
+            portal: args,
+            single_file,
+        }) => {
+            let (mut options, reporter) = args.options_with_progress();
+            options.single_file = single_file;
             if !args.quiet {
                 eprintln!("Building {} ...", options.paths.content.display());
             }

@@ -47,6 +47,13 @@ fn example_portal_builds_with_every_page() {
             page.display()
         );
         assert!(!text.contains("NaN"), "{} shows NaN", page.display());
+        // A page's own HTML, chart data included, stays light (issue 11).
+        assert!(
+            text.len() < 300_000,
+            "{} weighs {} bytes",
+            page.display(),
+            text.len()
+        );
         pages += 1;
     }
     assert!(

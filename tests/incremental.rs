@@ -39,6 +39,7 @@ impl<'a> Serving<'a> {
             cache_dir: None,
             progress: Default::default(),
             session: Some(Session::default()),
+            single_file: false,
         };
         let serving = Serving { fixture, options };
         let first = serving.rebuild();
@@ -63,6 +64,7 @@ impl<'a> Serving<'a> {
             cache_dir: None,
             progress: Default::default(),
             session: None,
+            single_file: false,
         };
         build(&options).unwrap();
         let ours = snapshot(&self.fixture.path("public"));
@@ -102,9 +104,14 @@ fn a_narrative_edit_re_renders_only_that_page() {
     assert_eq!(s.analyses_run, 0, "{s:?}");
     assert_eq!(s.cached_reports, 2);
     assert_eq!(s.pages_rendered, 1, "{s:?}");
-    assert_eq!((s.files_written, s.files_removed), (1, 0), "{s:?}");
+    // The page and the search index, which holds its text.
+    assert_eq!((s.files_written, s.files_removed), (2, 0), "{s:?}");
     assert!(
         f.read("public/shop/findings.html")
+            .contains("The leading category is Set.")
+    );
+    assert!(
+        f.read("public/assets/search-index.js")
             .contains("The leading category is Set.")
     );
     #[cfg(unix)]
@@ -175,8 +182,13 @@ fn settings_edits_re_render_what_shows_them() {
     f.edit("content/_index.md", "A fixture portal.", "A changed intro.");
     let s = serving.rebuild();
     assert_eq!((s.analyses_run, s.pages_rendered), (0, 0), "{s:?}");
-    assert_eq!(s.files_written, 1, "{s:?}");
+    // The index page and the search index, which holds the intro.
+    assert_eq!(s.files_written, 2, "{s:?}");
     assert!(f.read("public/index.html").contains("A changed intro."));
+    assert!(
+        f.read("public/assets/search-index.js")
+            .contains("A changed intro.")
+    );
     // A report's title is in every page's navigation. (It is in the front
     // matter, which is part of the results' key: that report's analyses
     // run again, the other's do not.)

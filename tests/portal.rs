@@ -55,13 +55,15 @@ fn pages_show_injected_numbers_charts_and_query_results() {
         "{overview}"
     );
     assert!(overview.contains("class=\"chart chart-bar\""));
+    // ECharts is linked under its content-hashed name, and that file exists.
+    let echarts = linked_asset(&overview, "vendor/echarts/echarts.min.")
+        .unwrap_or_else(|| panic!("no ECharts script in {overview}"));
+    assert!(echarts.ends_with(".js"), "{echarts}");
+    let written = f.path("public").join(&echarts);
+    assert!(written.is_file(), "{} missing", written.display());
     assert!(
-        overview.contains("../assets/vendor/echarts/echarts.min.js")
-            || overview.contains("..&#x2F;assets&#x2F;vendor&#x2F;echarts&#x2F;echarts.min.js")
-    );
-    assert!(
-        f.path("public/assets/vendor/echarts/echarts.min.js")
-            .is_file()
+        !f.path("public/assets/vendor/echarts/echarts.min.js")
+            .exists()
     );
     let findings = f.read("public/shop/findings.html");
     assert!(findings.contains("The top category is Set."), "{findings}");
@@ -377,4 +379,86 @@ fn queries_see_earlier_queries_only_whatever_order_they_run_in() {
         run.stderr
     );
     assert!(run.stderr.contains("query `lines`"), "{}", run.stderr);
+}
+
+/// The path below `public/` of the asset whose name starts with `prefix`
+/// (below `assets/`) that a page links to, with `&#x2F;` decoded.
+fn linked_asset(html: &str, prefix: &str) -> Option<String> {
+    let html = html.replace("&#x2F;", "/");
+    let start = html.find(&format!("assets/{prefix}"))?;
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].to_string())
+}
+
+#[test]
+fn echarts_loads_only_on_pages_with_charts_and_every_page_has_a_favicon() {
+    let f = Fixture::new("tiny");
+    f.build();
+    let mut with_charts = 0;
+    let mut without = 0;
+    for entry in walkdir::WalkDir::new(f.path("public")) {
+        let entry = entry.expect("list public/");
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).expect("read a page");
+        let favicon = linked_asset(&html, "favicon.")
+            .unwrap_or_else(|| panic!("{} has no favicon", entry.path().display()));
+        assert!(f.path("public").join(&favicon).is_file(), "{favicon}");
+        let charts = html.contains("class=\"chart-option\"");
+        assert_eq!(
+            charts,
+            html.contains("echarts.min."),
+            "{}: ECharts loaded iff the page has a chart",
+            entry.path().display()
+        );
+        if charts {
+            with_charts += 1;
+        } else {
+            without += 1;
+        }
+    }
+    assert!(with_charts > 0 && without > 0, "{with_charts} {without}");
+}
+
+#[test]
+fn a_report_in_another_language_reads_in_it_everywhere() {
+    let f = Fixture::new("tiny");
+    f.edit(
+        "content/shop/_index.md",
+        "title = \"Shop\"",
+        "title = \"Shop\"\nlanguage = \"id\"",
+    );
+    f.build();
+    let page = f.read("public/shop/findings.html");
+    assert!(page.contains("<html lang=\"id\">"), "{page}");
+    // The theme's strings of the report's pages are Indonesian...
+    assert!(page.contains("Langsung ke konten"), "{page}");
+    assert!(!page.contains("Skip to content"), "{page}");
+    // ... while the portal's own index stays English.
+    let index = f.read("public/index.html");
+    assert!(index.contains("<html lang=\"en\">"));
+    assert!(index.contains("Skip to content"));
+}
+
+#[test]
+fn a_moved_portal_keeps_its_cache() {
+    let f = Fixture::new("tiny");
+    let first = f.run("build");
+    assert!(first.stderr.contains("(0 from cache)"), "{}", first.stderr);
+    let moved = tempfile::tempdir().unwrap();
+    common::copy_dir(f.root(), moved.path());
+    assert!(moved.path().join(".wawasan-cache").is_dir());
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+        .args(["build", "--root"])
+        .arg(moved.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("(1 from cache)"), "{stderr}");
+    assert_eq!(
+        std::fs::read(moved.path().join("public/shop/findings.html")).unwrap(),
+        std::fs::read(f.path("public/shop/findings.html")).unwrap()
+    );
 }

@@ -32,7 +32,8 @@ fn serves_the_site_with_the_reload_script_and_reloads_after_an_edit() {
     let bare = server.get("/shop");
     assert_eq!(bare.status, 302);
     assert_eq!(bare.header("location").as_deref(), Some("/shop/"));
-    let css = server.get("/assets/style.css");
+    let css_path = stylesheet(&home.body);
+    let css = server.get(&css_path);
     assert_eq!(css.status, 200);
     assert!(css.header("content-type").unwrap().starts_with("text/css"));
     assert!(!css.body.contains("__wawasan"));
@@ -179,9 +180,10 @@ fn rebuilds_redo_only_what_changed_and_match_a_full_build() {
         "The leading category is",
     );
     events.wait_for("reload", &server);
+    // The page and the search index, which holds its text.
     server.wait_log_line(
         "Rebuilt",
-        "ran 0 of 1 analyses, rendered 1 pages, wrote 1 files.",
+        "ran 0 of 1 analyses, rendered 1 pages, wrote 2 files.",
     );
 
     // O7 (Top, qty 2) becomes qty 9: Top leads, the findings page changes.
@@ -347,16 +349,19 @@ fn survives_rapid_saves_half_broken_and_ends_like_a_clean_build() {
     let server = Server::start(f.root(), &["--port", "0"]);
     let mut events = server.events();
     events.wait_for("ready", &server);
+    // The saves touch no static file, so the stylesheet keeps its name.
+    let css = stylesheet(&server.get("/").body);
 
     let stop = Arc::new(AtomicBool::new(false));
     let served = Arc::new(AtomicUsize::new(0));
     let reader = {
         let (stop, served) = (stop.clone(), served.clone());
         let address = server.address.clone();
+        let css = css.clone();
         std::thread::spawn(move || {
             let mut failures = Vec::new();
             while !stop.load(Ordering::Relaxed) {
-                for target in ["/", "/shop/", "/shop/findings.html", "/assets/style.css"] {
+                for target in ["/", "/shop/", "/shop/findings.html", css.as_str()] {
                     let reply = common::server::get(&address, target);
                     if reply.status != 200 {
                         failures.push(format!("{target}: {}", reply.status));
@@ -421,4 +426,15 @@ fn survives_rapid_saves_half_broken_and_ends_like_a_clean_build() {
         log.contains("template syntax error"),
         "broken saves were seen: {log}"
     );
+}
+
+/// The absolute URL path of the stylesheet a page at the site root links to
+/// (its name carries a content hash).
+fn stylesheet(html: &str) -> String {
+    let html = html.replace("&#x2F;", "/");
+    let start = html
+        .find("assets/style.")
+        .unwrap_or_else(|| panic!("no stylesheet in {html}"));
+    let end = start + html[start..].find('"').expect("a closing quote");
+    format!("/{}", &html[start..end])
 }

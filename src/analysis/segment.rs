@@ -182,11 +182,13 @@ impl Assembly {
         let (stats, groups) = (&run.stats, &run.groups);
         let m = metrics::derive_metrics(stats, groups, run.input.date.is_some());
         self.result.extend(summary_json(run));
-        self.result
-            .insert("segments".into(), metrics::segments_json(&m, stats, groups));
+        let bool_values = run.input.segment_is_bool;
+        let segments = metrics::segments_json(&m, stats, groups, bool_values);
+        self.result.insert("segments".into(), segments);
         self.result
             .insert("ratios".into(), metrics::ratios_json(&m));
-        self.add_table("segments", metrics::segments_table(&m, stats, groups))?;
+        let table = metrics::segments_table(&m, stats, groups, bool_values);
+        self.add_table("segments", table)?;
         self.add_table("ratios", metrics::ratios_table(&m, groups))?;
         charts::add_segment_charts(&mut self.out.charts, run.lang);
         Ok(())
@@ -242,7 +244,10 @@ impl Assembly {
         self.top.insert(column.to_string(), json);
         let name = format!("top_{}", slug(column));
         self.add_table(&name, mix::top_table(&entries, &run.groups))?;
-        let chart = charts::top_chart(&name, column, n, run.lang);
+        // Does every segment list `top_n` values? Then the title counts them.
+        let segments = run.groups.ordered_labels().len();
+        let full = (0..segments).all(|g| entries.iter().filter(|e| e.segment == g).count() == n);
+        let chart = charts::top_chart(&name, column, n, full, run.lang);
         self.out.charts.insert(name, chart);
         Ok(())
     }

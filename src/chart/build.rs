@@ -1,7 +1,10 @@
 //! Building ECharts option JSON from a `ChartSpec` and its result table:
-//! column checks, the row subset (limit, per-value `select`), the dispatch to
-//! one builder per chart kind, and the pieces they share.
+//! column checks, the row subset (limit, per-value `select`), the display
+//! names of the columns (the spec's `labels`, else the built-in or humanised
+//! names) and booleans as words in the chart's language, the dispatch to one
+//! builder per chart kind, and the pieces they share.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use charming::Chart;
@@ -15,10 +18,12 @@ use super::{cartesian, graph, heatmap, pie, scatter};
 use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::table::Table;
+use crate::table::names::{bool_text, display_name};
 
 /// The key under which a chart with `select` carries one option per value:
-/// `{"wawasanSelect": {"column": .., "values": [..], "options": [..]}}`,
-/// `options[i]` being the full ECharts option for `values[i]`.
+/// `{"wawasanSelect": {"column": .., "label": .., "values": [..], "options": [..]}}`,
+/// `label` being the column's display name and `options[i]` the full
+/// ECharts option for `values[i]`.
 pub const SELECT_KEY: &str = "wawasanSelect";
 
 /// Everything a kind builder reads: the spec, its resolved columns, the rows
@@ -27,8 +32,11 @@ pub(crate) struct Frame<'a> {
     pub spec: &'a ChartSpec,
     pub columns: &'a Columns,
     pub rows: &'a [&'a Vec<Value>],
-    /// Column names of the table, for default axis and series names.
+    /// Column names of the table.
     pub names: &'a [String],
+    /// Display names of the table's columns, in table order: the spec's
+    /// `labels` entry, else the built-in or humanised name.
+    pub display: &'a [String],
 }
 
 impl Frame<'_> {
@@ -40,9 +48,13 @@ impl Frame<'_> {
             .unwrap_or_default()
     }
 
-    /// The display name of the column at `index` (its `labels` entry).
+    /// The display name of the column at `index` (its `labels` entry, else
+    /// its built-in or humanised name), for series, legends and tooltips.
     pub fn display(&self, index: usize) -> &str {
-        self.spec.display_name(self.name(index))
+        self.display
+            .get(index)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     /// An axis title: the explicit `x_label` / `y_label`, else the `labels`
@@ -60,11 +72,58 @@ impl Frame<'_> {
 pub fn build_option(spec: &ChartSpec, table: &Table, language: Language) -> Result<Value> {
     check_range(spec)?;
     let columns = Columns::resolve(spec, table)?;
+    let table = booleans_as_words(table, language);
+    let table = table.as_ref();
+    let display = display_names(spec, table, language);
     let rows: Vec<&Vec<Value>> = table.rows.iter().collect();
+    let ctx = Context {
+        spec,
+        table,
+        columns: &columns,
+        display: &display,
+        language,
+    };
     match columns.select {
-        Some(select) => build_selectable(spec, table, &columns, select, &rows, language),
-        None => build_rows(spec, table, &columns, &limit_rows(spec, rows), language),
+        Some(select) => build_selectable(&ctx, select, &rows),
+        None => build_rows(&ctx, &limit_rows(spec, rows)),
     }
+}
+
+/// What every option of one chart is built from.
+struct Context<'a> {
+    spec: &'a ChartSpec,
+    table: &'a Table,
+    columns: &'a Columns,
+    display: &'a [String],
+    language: Language,
+}
+
+/// The display name of every column of `table`.
+fn display_names(spec: &ChartSpec, table: &Table, language: Language) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .map(|c| match spec.labels.get(c) {
+            Some(label) => label.clone(),
+            None => display_name(c, language),
+        })
+        .collect()
+}
+
+/// The table with boolean cells written as words (`Ya`/`Tidak`,
+/// `Yes`/`No`): a chart shows them as categories, series or dropdown
+/// values, never as numbers. Borrowed as it is when it has none.
+fn booleans_as_words(table: &Table, language: Language) -> Cow<'_, Table> {
+    if !table.rows.iter().flatten().any(Value::is_boolean) {
+        return Cow::Borrowed(table);
+    }
+    let mut words = table.clone();
+    for cell in words.rows.iter_mut().flatten() {
+        if let Value::Bool(b) = cell {
+            *cell = Value::from(bool_text(*b, language));
+        }
+    }
+    Cow::Owned(words)
 }
 
 /// `min` must lie below `max` when both are set.
@@ -88,17 +147,10 @@ pub fn needs_gl(spec: &ChartSpec) -> bool {
 
 /// One option per distinct value of the `select` column, in order of first
 /// appearance; `limit` applies within each value's rows.
-fn build_selectable(
-    spec: &ChartSpec,
-    table: &Table,
-    columns: &Columns,
-    select: usize,
-    rows: &[&Vec<Value>],
-    language: Language,
-) -> Result<Value> {
+fn build_selectable(ctx: &Context, select: usize, rows: &[&Vec<Value>]) -> Result<Value> {
     let values = distinct_labels(rows, select);
     if values.is_empty() {
-        return build_rows(spec, table, columns, &[], language);
+        return build_rows(ctx, &[]);
     }
     let mut groups: HashMap<String, Vec<&Vec<Value>>> = HashMap::new();
     for row in rows {
@@ -108,12 +160,13 @@ fn build_selectable(
         .iter()
         .map(|value| {
             let group = groups.remove(value).unwrap_or_default();
-            build_rows(spec, table, columns, &limit_rows(spec, group), language)
+            build_rows(ctx, &limit_rows(ctx.spec, group))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(json!({
         SELECT_KEY: {
-            "column": table.columns[select],
+            "column": ctx.table.columns[select],
+            "label": ctx.display[select],
             "values": values,
             "options": options,
         }
@@ -127,25 +180,21 @@ fn limit_rows<'a>(spec: &ChartSpec, mut rows: Vec<&'a Vec<Value>>) -> Vec<&'a Ve
     rows
 }
 
-fn build_rows(
-    spec: &ChartSpec,
-    table: &Table,
-    columns: &Columns,
-    rows: &[&Vec<Value>],
-    language: Language,
-) -> Result<Value> {
+fn build_rows(ctx: &Context, rows: &[&Vec<Value>]) -> Result<Value> {
+    let (spec, language) = (ctx.spec, ctx.language);
     let frame = Frame {
         spec,
-        columns,
+        columns: ctx.columns,
         rows,
-        names: &table.columns,
+        names: &ctx.table.columns,
+        display: ctx.display,
     };
     let mut option = match spec.kind {
-        ChartKind::Bar | ChartKind::Line | ChartKind::Area => to_json(&cartesian::build(&frame))?,
+        ChartKind::Bar | ChartKind::Line | ChartKind::Area => cartesian::build(&frame)?,
         ChartKind::Pie | ChartKind::Donut => to_json(&pie::build(&frame))?,
         ChartKind::Scatter => to_json(&scatter::build_2d(&frame))?,
         ChartKind::Scatter3d => scatter::build_3d(&frame)?,
-        ChartKind::Heatmap => to_json(&heatmap::build(&frame))?,
+        ChartKind::Heatmap => heatmap::build(&frame, language)?,
         ChartKind::Graph => graph::build(&frame)?,
     };
     if rows.is_empty() {

@@ -1,7 +1,9 @@
 //! Bar, line and area charts: a category axis from `x` (a value axis for a
 //! line or area over numbers, see `value_x`), one series per `y` column
 //! (wide form) or per distinct value of `series` (long form, e.g. grouped
-//! bars), optionally horizontal or stacked.
+//! bars), optionally horizontal or stacked. Bars with many or long category
+//! names turn horizontal by themselves, so that no name is lost or squeezed;
+//! every category label is shown (see `axes`).
 
 use std::collections::HashMap;
 
@@ -12,11 +14,14 @@ use charming::element::{AreaStyle, AxisType, BoundaryGap, Tooltip, Trigger};
 use charming::series::{Bar, Line, Series};
 use serde_json::Value;
 
-use super::axes::{Room, title_above, title_below, title_beside};
-use super::build::{Frame, grid, with_legend};
+use super::axes::{
+    Room, bottom_labels, longest, set_labels, side_labels, title_above, title_below, title_beside,
+};
+use super::build::{Frame, grid, to_json, with_legend};
 use super::columns::{chart_value, distinct_labels, label};
 use super::spec::ChartKind;
 use super::value_x::{long_points, uses_value_x, value_axis, wide_points};
+use crate::error::Result;
 
 /// Margin under the x axis labels, in pixels, before any axis title.
 const BOTTOM: i64 = 10;
@@ -25,12 +30,17 @@ const BOTTOM: i64 = 10;
 /// point still shows one).
 const MAX_SYMBOLS: usize = 40;
 
+/// Bars turn horizontal with more categories than this, or with a category
+/// name wider than `MAX_UPRIGHT_LABEL` pixels (about 18 characters).
+const MAX_UPRIGHT_BARS: usize = 15;
+const MAX_UPRIGHT_LABEL: f64 = 126.0;
+
 /// Series names with their values (aligned to the category axis) or their
 /// `[x, y]` points (on a value x axis).
 type SeriesData = Vec<(String, Vec<DataPoint>)>;
 
-/// A bar, line or area chart over the frame's rows.
-pub(crate) fn build(frame: &Frame) -> Chart {
+/// A bar, line or area chart over the frame's rows, as option JSON.
+pub(crate) fn build(frame: &Frame) -> Result<Value> {
     let value_x = uses_value_x(frame);
     let (categories, series) = match (frame.columns.series, value_x) {
         (Some(column), true) => (Vec::new(), long_points(frame, column)),
@@ -39,12 +49,13 @@ pub(crate) fn build(frame: &Frame) -> Chart {
         (None, false) => wide_form(frame),
     };
     let names: Vec<String> = series.iter().map(|(name, _)| name.clone()).collect();
+    let horizontal = !value_x && is_horizontal(frame, &categories);
     let x_axis = if value_x {
         value_axis(frame)
     } else {
-        category_axis(frame, categories)
+        category_axis(frame, categories.clone())
     };
-    let (chart, room) = add_axes(Chart::new(), frame, x_axis);
+    let (chart, room) = add_axes(Chart::new(), frame, x_axis, horizontal, &categories);
     let base = if names.len() > 1 { 40 } else { 24 };
     let mut chart = chart
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
@@ -53,7 +64,15 @@ pub(crate) fn build(frame: &Frame) -> Chart {
     for (name, data) in series {
         chart = chart.series(make_series(frame, name, data));
     }
-    chart
+    let mut option = to_json(&chart)?;
+    if !value_x {
+        if horizontal {
+            set_labels(option.get_mut("yAxis"), side_labels(&categories), false);
+        } else {
+            set_labels(option.get_mut("xAxis"), bottom_labels(&categories), true);
+        }
+    }
+    Ok(option)
 }
 
 /// One category per row (in table order), one series per `y` column.
@@ -126,7 +145,13 @@ fn category_axis(frame: &Frame, categories: Vec<String>) -> Axis {
 /// The x axis (categories or values) and the value axis, swapped for
 /// horizontal bars (then the first category is drawn at the top), with
 /// their titles and the room those need.
-fn add_axes(chart: Chart, frame: &Frame, x_axis: Axis) -> (Chart, Room) {
+fn add_axes(
+    chart: Chart,
+    frame: &Frame,
+    x_axis: Axis,
+    horizontal: bool,
+    categories: &[String],
+) -> (Chart, Room) {
     let spec = frame.spec;
     let x_title = frame.title(spec.x_label.as_deref(), frame.columns.x_index());
     let y_title = match frame.columns.y.as_slice() {
@@ -135,9 +160,8 @@ fn add_axes(chart: Chart, frame: &Frame, x_axis: Axis) -> (Chart, Room) {
     };
     let mut room = Room::default();
     let value = Axis::new().type_(AxisType::Value);
-    let chart = if is_horizontal(frame) {
-        let labels = category_labels(frame);
-        let categories = title_beside(x_axis.inverse(true), x_title, &labels, &mut room);
+    let chart = if horizontal {
+        let categories = title_beside(x_axis.inverse(true), x_title, categories, &mut room);
         let value = title_below(value, y_title, &mut room);
         chart.x_axis(value).y_axis(categories)
     } else {
@@ -148,14 +172,13 @@ fn add_axes(chart: Chart, frame: &Frame, x_axis: Axis) -> (Chart, Room) {
     (chart, room)
 }
 
-/// The labels of a horizontal bar chart's category axis.
-fn category_labels(frame: &Frame) -> Vec<String> {
-    let x = frame.columns.x_index();
-    frame.rows.iter().map(|row| label(&row[x])).collect()
-}
-
-fn is_horizontal(frame: &Frame) -> bool {
-    frame.spec.horizontal && frame.spec.kind == ChartKind::Bar
+/// Do the bars run horizontally? When the spec says so, or when there are
+/// too many or too long category names to stand under upright bars.
+fn is_horizontal(frame: &Frame, categories: &[String]) -> bool {
+    frame.spec.kind == ChartKind::Bar
+        && (frame.spec.horizontal
+            || categories.len() > MAX_UPRIGHT_BARS
+            || longest(categories) > MAX_UPRIGHT_LABEL)
 }
 
 fn make_series(frame: &Frame, name: String, data: Vec<DataPoint>) -> Series {
@@ -224,11 +247,12 @@ mod tests {
         let series = option["series"].as_array().unwrap();
         assert_eq!(series.len(), 2);
         assert_eq!(series[0]["type"], json!("bar"));
-        assert_eq!(series[0]["name"], json!("revenue"));
+        // Series are named by the columns' built-in display names.
+        assert_eq!(series[0]["name"], json!("Revenue"));
         assert_eq!(series[0]["data"], json!([1500.5, 900]));
         // The null stays a gap, not a zero.
         assert_eq!(series[1]["data"], json!([3, null]));
-        assert_eq!(option["legend"]["data"][1]["name"], json!("orders"));
+        assert_eq!(option["legend"]["data"][1]["name"], json!("Orders"));
     }
 
     #[test]
@@ -304,7 +328,8 @@ mod tests {
         let mut t = Table::new(["segment", "revenue"]);
         t.push(vec![json!(evil), json!(1)]);
         let option = build_option(&spec(ChartKind::Bar, &["revenue"]), &t, Language::En).unwrap();
-        assert_eq!(option["xAxis"]["data"], json!([evil]));
+        // 34 characters: the bars turn horizontal, the name on the y axis.
+        assert_eq!(option["yAxis"]["data"], json!([evil]));
     }
 
     #[test]
@@ -317,8 +342,8 @@ mod tests {
         .into();
         let option = build_option(&s, &segments(), Language::Id).unwrap();
         assert_eq!(option["series"][0]["name"], json!("Pendapatan"));
-        // No label: the column name.
-        assert_eq!(option["series"][1]["name"], json!("orders"));
+        // No label: the built-in display name in the chart's language.
+        assert_eq!(option["series"][1]["name"], json!("Pesanan"));
         assert_eq!(option["legend"]["data"][0]["name"], json!("Pendapatan"));
         // x title from `labels`, centred under the axis; two y columns: no y title.
         assert_eq!(option["xAxis"]["name"], json!("Segmen"));
@@ -353,6 +378,75 @@ mod tests {
         let option = build_option(&s, &t, Language::Id).unwrap();
         assert_eq!(option["series"][0]["name"], json!("Baru"));
         assert_eq!(option["series"][1]["name"], json!("active"));
+    }
+
+    fn categories(names: &[String]) -> Table {
+        let mut t = Table::new(["segment", "revenue"]);
+        for (i, name) in names.iter().enumerate() {
+            t.push(vec![json!(name), json!(i)]);
+        }
+        t
+    }
+
+    #[test]
+    fn every_category_label_is_shown_and_crowded_ones_turn() {
+        // Nine 13-character names (the Amazon categories' kind): 91 px each,
+        // more than 580 / 9 = 64 px: all shown, turned 45°.
+        let names: Vec<String> = (1..=9).map(|i| format!("Category no.{i}")).collect();
+        let mut s = spec(ChartKind::Bar, &["revenue"]);
+        s.x_label = Some("Category".into());
+        let option = build_option(&s, &categories(&names), Language::En).unwrap();
+        assert_eq!(option["xAxis"]["type"], json!("category"));
+        let axis_label = &option["xAxis"]["axisLabel"];
+        assert_eq!(axis_label["interval"], json!(0));
+        assert_eq!(axis_label["rotate"], json!(45.0));
+        assert_eq!(axis_label["overflow"], json!("truncate"));
+        // The title sits below the turned labels: 8 + 91 sin 45° +
+        // 12 cos 45° + 10 = 90.8 -> 91 px.
+        assert_eq!(option["xAxis"]["nameGap"], json!(91.0));
+        // Full names stay in the axis data (and so in the tooltip).
+        assert_eq!(option["xAxis"]["data"], json!(names));
+        // Three short names sit level.
+        let few = ["B2B", "B2C", "Both"].map(String::from);
+        let option = build_option(&s, &categories(&few), Language::En).unwrap();
+        assert_eq!(option["xAxis"]["axisLabel"]["rotate"], json!(0.0));
+        assert_eq!(option["xAxis"]["nameGap"], json!(30.0));
+    }
+
+    #[test]
+    fn many_or_long_categories_turn_bars_horizontal() {
+        let s = spec(ChartKind::Bar, &["revenue"]);
+        // 16 categories: over the 15 upright bars.
+        let many: Vec<String> = (0..16).map(|i| format!("c{i}")).collect();
+        let option = build_option(&s, &categories(&many), Language::En).unwrap();
+        assert_eq!(option["yAxis"]["type"], json!("category"));
+        assert_eq!(option["yAxis"]["inverse"], json!(true));
+        assert_eq!(option["xAxis"]["type"], json!("value"));
+        assert_eq!(option["yAxis"]["axisLabel"]["interval"], json!(0));
+        // 15 are fine upright.
+        let option = build_option(&s, &categories(&many[..15]), Language::En).unwrap();
+        assert_eq!(option["xAxis"]["type"], json!("category"));
+        // A 19-character rule label (133 px, over 126 px): horizontal, its
+        // labels cut at 160 px; 18 characters stay upright.
+        let long = ["bread, jam → butter".to_string(), "tea".to_string()];
+        let option = build_option(&s, &categories(&long), Language::En).unwrap();
+        assert_eq!(option["yAxis"]["type"], json!("category"));
+        assert_eq!(option["yAxis"]["axisLabel"]["width"], json!(133.0));
+        let longer = ["x".repeat(60), "tea".to_string()];
+        let option = build_option(&s, &categories(&longer), Language::En).unwrap();
+        assert_eq!(option["yAxis"]["axisLabel"]["width"], json!(160.0));
+        let upright = ["a".repeat(18), "tea".to_string()];
+        let option = build_option(&s, &categories(&upright), Language::En).unwrap();
+        assert_eq!(option["xAxis"]["type"], json!("category"));
+        // Lines never turn: 16 months stay on the x axis.
+        let option = build_option(
+            &spec(ChartKind::Line, &["revenue"]),
+            &categories(&many),
+            Language::En,
+        )
+        .unwrap();
+        assert_eq!(option["xAxis"]["type"], json!("category"));
+        assert_eq!(option["xAxis"]["axisLabel"]["interval"], json!(0));
     }
 
     #[test]

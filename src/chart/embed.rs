@@ -143,10 +143,16 @@ fn select_html(spec: &ChartSpec, option: &Value) -> String {
         .get("column")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    // The display name the option carries, else the spec's label.
+    let label = select
+        .get("label")
+        .and_then(Value::as_str)
+        .filter(|_| !spec.labels.contains_key(column))
+        .unwrap_or_else(|| spec.display_name(column));
     let values = select.get("values").and_then(Value::as_array);
     let mut html = format!(
         "<label class=\"chart-select-label\"><span>{}</span> <select class=\"chart-select\">",
-        escape_html(&one_line(spec.display_name(column)))
+        escape_html(&one_line(label))
     );
     for (i, value) in values.into_iter().flatten().enumerate() {
         let text = value.as_str().unwrap_or_default();
@@ -163,8 +169,9 @@ fn select_html(spec: &ChartSpec, option: &Value) -> String {
 /// Taller canvases for 3D and graphs, and for charts that list categories
 /// down the page (heatmaps, horizontal bars): a row per category.
 fn canvas_height(spec: &ChartSpec, option: &Value) -> usize {
-    let lists_rows =
-        spec.kind == ChartKind::Heatmap || (spec.kind == ChartKind::Bar && spec.horizontal);
+    // Bars list their categories down the page when set `horizontal` or
+    // turned so by the chart builder: then the y axis carries the data.
+    let lists_rows = matches!(spec.kind, ChartKind::Heatmap | ChartKind::Bar);
     if matches!(spec.kind, ChartKind::Scatter3d | ChartKind::Graph) {
         TALL_HEIGHT
     } else if lists_rows {
@@ -238,7 +245,8 @@ mod tests {
         // The escaped JSON still parses back to the same option.
         let parsed: Value = serde_json::from_str(body).unwrap();
         assert_eq!(parsed, option);
-        assert_eq!(parsed["xAxis"]["data"][0], json!(EVIL));
+        // (A 34-character name turns the bars horizontal.)
+        assert_eq!(parsed["yAxis"]["data"][0], json!(EVIL));
         // The title is HTML-escaped in the caption.
         assert!(html.ends_with(
             "<figcaption>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</figcaption></figure>"

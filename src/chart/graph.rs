@@ -1,38 +1,42 @@
 //! Network graphs (e.g. association rules): one edge per row from the `x`
 //! node to the first `y` node, weighted by `z` (e.g. lift); nodes are sized
-//! by their degree and laid out by force, with room right of them for their
-//! labels (long names wrap).
+//! by their degree and placed on a circle (ECharts' circular layout: fixed,
+//! the same on every load, never drifting out of its frame), their labels
+//! turned outward along the radius and cut with an ellipsis, with room kept
+//! around the circle for them. A crowded graph shows labels on hover only;
+//! the tooltip always has the full names. `charts.js` narrows the label
+//! room on small screens.
 
 use std::collections::HashMap;
 use std::f64::consts::TAU;
 
 use charming::Chart;
 use charming::element::{Label, LabelPosition, LineStyle, Tooltip, Trigger};
-use charming::series::{
-    Graph, GraphCategory, GraphData, GraphLayout, GraphLayoutForce, GraphLink, GraphNode,
-};
+use charming::series::{Graph, GraphCategory, GraphData, GraphLayout, GraphLink, GraphNode};
 use serde_json::{Value, json};
 
 use super::build::{Frame, to_json};
 use super::columns::{label, number};
 use crate::error::Result;
 
-/// Radius of the circle the nodes start on before the force layout runs.
+/// Radius of the circle the node coordinates are given on (the layout
+/// scales the circle to the frame).
 const START_RADIUS: f64 = 200.0;
 /// Node symbol sizes run from `MIN_SIZE` (degree 1) up to `MIN_SIZE + SIZE_RANGE`.
 const MIN_SIZE: f64 = 10.0;
 const SIZE_RANGE: f64 = 30.0;
-/// Force layout repulsion between nodes.
-const REPULSION: u32 = 360;
-/// Pixels kept free around the graph's view box.
+/// Pixels kept free around the circle and its labels.
 const MARGIN: f64 = 24.0;
 /// Estimated width of one character of a 12 px label, and the bounds of the
-/// room kept for labels right of the nodes.
+/// room kept for labels around the circle.
 const CHAR_WIDTH: f64 = 7.0;
 const MIN_LABEL_WIDTH: f64 = 40.0;
-const MAX_LABEL_WIDTH: f64 = 160.0;
+const MAX_LABEL_WIDTH: f64 = 120.0;
+/// With more nodes than this, labels show on hover only (on a 480 px tall
+/// frame the circle has room for about this many 12 px labels side by side).
+const MAX_LABELLED_NODES: usize = 24;
 
-/// A force-directed graph over the frame's rows.
+/// A circular graph over the frame's rows.
 pub(crate) fn build(frame: &Frame) -> Result<Value> {
     let source = frame.columns.x_index();
     let target = frame.columns.y_first();
@@ -46,15 +50,15 @@ pub(crate) fn build(frame: &Frame) -> Result<Value> {
         })
         .collect();
     let nodes = make_nodes(&links);
+    let labelled = nodes.len() <= MAX_LABELLED_NODES;
     let category = GraphCategory {
         name: frame.display(source).to_string(),
     };
     let mut graph = Graph::new()
-        .layout(GraphLayout::Force)
-        .force(GraphLayoutForce::new().edge_length(120).gravity(0.1))
-        .roam(true)
-        .label(Label::new().show(true).position(LabelPosition::Right))
-        .line_style(LineStyle::new().opacity(0.6).curveness(0.1))
+        .layout(GraphLayout::Circular)
+        .roam(false)
+        .label(Label::new().show(labelled).position(LabelPosition::Right))
+        .line_style(LineStyle::new().opacity(0.6).curveness(0.3))
         .edge_symbol(Some(("none".to_string(), "arrow".to_string())))
         .data(GraphData {
             nodes,
@@ -72,25 +76,36 @@ pub(crate) fn build(frame: &Frame) -> Result<Value> {
         .pointer_mut("/series/0")
         .and_then(Value::as_object_mut)
     {
-        add_label_room(series, label_width(&node_names(frame, source, target)));
+        let width = label_width(&node_names(frame, source, target));
+        set_frame(series, width, labelled);
     }
     Ok(option)
 }
 
-/// What charming's graph settings lack: the force's `repulsion` (without
-/// it nodes overlap), a view box that leaves room right of the nodes for
-/// their labels, and labels that wrap instead of running off the canvas.
-fn add_label_room(series: &mut serde_json::Map<String, Value>, label_width: f64) {
-    if let Some(force) = series.get_mut("force").and_then(Value::as_object_mut) {
-        force.insert("repulsion".into(), json!(REPULSION));
+/// What charming's graph settings lack: labels turned along the radius and
+/// cut at `label_width` pixels, a frame that keeps that much room on every
+/// side of the circle (only the margin when labels show on hover only),
+/// hover showing a node's label and its neighbours, and no layout
+/// animation.
+fn set_frame(series: &mut serde_json::Map<String, Value>, label_width: f64, labelled: bool) {
+    let room = if labelled {
+        label_width + MARGIN
+    } else {
+        MARGIN
+    };
+    for side in ["left", "right", "top", "bottom"] {
+        series.insert(side.into(), json!(room));
     }
-    series.insert("left".into(), json!(MARGIN));
-    series.insert("top".into(), json!(MARGIN));
-    series.insert("bottom".into(), json!(MARGIN));
-    series.insert("right".into(), json!(label_width + MARGIN));
+    series.insert("circular".into(), json!({"rotateLabel": true}));
+    series.insert("layoutAnimation".into(), json!(false));
+    series.insert(
+        "emphasis".into(),
+        json!({"focus": "adjacency", "label": {"show": true}}),
+    );
     if let Some(label) = series.get_mut("label").and_then(Value::as_object_mut) {
         label.insert("width".into(), json!(label_width));
-        label.insert("overflow".into(), json!("break"));
+        label.insert("overflow".into(), json!("truncate"));
+        label.insert("ellipsis".into(), json!("\u{2026}"));
     }
 }
 
@@ -104,14 +119,15 @@ fn node_names(frame: &Frame, source: usize, target: usize) -> Vec<String> {
 }
 
 /// The pixel width kept for node labels: the longest name's estimated
-/// width, at most `MAX_LABEL_WIDTH` (longer names wrap).
+/// width, at most `MAX_LABEL_WIDTH` (longer names are cut).
 fn label_width(names: &[String]) -> f64 {
     let chars = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     (chars as f64 * CHAR_WIDTH).clamp(MIN_LABEL_WIDTH, MAX_LABEL_WIDTH)
 }
 
 /// Distinct nodes in order of first appearance (sources and targets), each
-/// with its degree as value and size, placed evenly on a circle.
+/// with its degree as value and size, placed evenly on a circle (the
+/// circular layout keeps this order).
 fn make_nodes(links: &[GraphLink]) -> Vec<GraphNode> {
     let mut order: Vec<&str> = Vec::new();
     let mut degree: HashMap<&str, u32> = HashMap::new();
@@ -178,14 +194,21 @@ mod tests {
         assert_eq!(series.len(), 1);
         let g = &series[0];
         assert_eq!(g["type"], json!("graph"));
-        assert_eq!(g["layout"], json!("force"));
-        assert_eq!(g["force"]["repulsion"], json!(360));
-        // Longest name "butter": 6 * 7 px = 42 px kept right of the nodes,
-        // plus the 24 px margin.
+        // A fixed layout inside a fixed frame: nothing drifts or animates.
+        assert_eq!(g["layout"], json!("circular"));
+        assert_eq!(g["circular"]["rotateLabel"], json!(true));
+        assert_eq!(g["layoutAnimation"], json!(false));
+        assert_eq!(g["roam"], json!(false));
+        assert!(g.get("force").is_none());
+        // Longest name "butter": 6 * 7 px = 42 px kept on every side of the
+        // circle, plus the 24 px margin; 3 nodes: labels shown.
+        assert_eq!(g["label"]["show"], json!(true));
         assert_eq!(g["label"]["width"], json!(42.0));
-        assert_eq!(g["label"]["overflow"], json!("break"));
-        assert_eq!(g["right"], json!(66.0));
-        assert_eq!(g["left"], json!(24.0));
+        assert_eq!(g["label"]["overflow"], json!("truncate"));
+        for side in ["left", "right", "top", "bottom"] {
+            assert_eq!(g[side], json!(66.0), "{side}");
+        }
+        assert_eq!(g["emphasis"]["focus"], json!("adjacency"));
         let nodes = g["data"].as_array().unwrap();
         let names: Vec<_> = nodes.iter().map(|n| n["name"].clone()).collect();
         assert_eq!(names, vec![json!("bread"), json!("butter"), json!("jam")]);
@@ -226,7 +249,36 @@ mod tests {
     }
 
     #[test]
-    fn long_names_wrap_within_a_capped_label_room() {
+    fn crowded_graphs_label_on_hover_only() {
+        // 13 edges a_i -> b_i: 26 nodes, over the 24 that get labels.
+        let mut t = Table::new(["from", "to"]);
+        for i in 0..13 {
+            t.push(vec![json!(format!("a{i}")), json!(format!("b{i}"))]);
+        }
+        let s = ChartSpec {
+            kind: ChartKind::Graph,
+            table: "t".into(),
+            x: Some("from".into()),
+            y: vec!["to".into()],
+            ..ChartSpec::default()
+        };
+        let option = build_option(&s, &t, Language::En).unwrap();
+        let g = &option["series"][0];
+        assert_eq!(g["data"].as_array().unwrap().len(), 26);
+        assert_eq!(g["label"]["show"], json!(false));
+        assert_eq!(g["emphasis"]["label"]["show"], json!(true));
+        // No label room: only the margin.
+        assert_eq!(g["top"], json!(24.0));
+        // 12 nodes (6 edges): labelled, room for 3-character names (40 px
+        // at least) and the margin.
+        t.rows.truncate(6);
+        let option = build_option(&s, &t, Language::En).unwrap();
+        assert_eq!(option["series"][0]["label"]["show"], json!(true));
+        assert_eq!(option["series"][0]["top"], json!(64.0));
+    }
+
+    #[test]
+    fn long_names_are_cut_within_a_capped_label_room() {
         let long = "Vans Old Skool Black White Limited Edition";
         let mut t = Table::new(["from", "to"]);
         t.push(vec![json!(long), json!("a")]);
@@ -238,8 +290,9 @@ mod tests {
             ..ChartSpec::default()
         };
         let option = build_option(&s, &t, Language::En).unwrap();
-        // 42 characters * 7 px = 294 px, capped at 160 px.
-        assert_eq!(option["series"][0]["label"]["width"], json!(160.0));
-        assert_eq!(option["series"][0]["right"], json!(184.0));
+        // 42 characters * 7 px = 294 px, capped at 120 px.
+        assert_eq!(option["series"][0]["label"]["width"], json!(120.0));
+        assert_eq!(option["series"][0]["right"], json!(144.0));
+        assert_eq!(option["series"][0]["label"]["ellipsis"], json!("\u{2026}"));
     }
 }

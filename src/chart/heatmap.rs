@@ -1,18 +1,29 @@
 //! Heatmaps (e.g. a cohort retention matrix): `x` and the first `y` column
 //! are categories, `z` is the cell value, coloured by a continuous visual
-//! map.
+//! map. Cells without a value are drawn apart (grey, hatched, outside the
+//! visual map) so that they never read as zero, and the series carries the
+//! names `charts.js` writes in the tooltip ("Kohort 2023-05 · bulan ke-4:
+//! 12,5%", "tidak ada data").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use charming::Chart;
 use charming::component::{Axis, Grid, VisualMap, VisualMapChannel};
 use charming::datatype::{CompositeValue, DataFrame, DataPoint, NumericValue};
 use charming::element::{AxisType, Label, Orient, SplitArea, Tooltip, Trigger};
 use charming::series::Heatmap;
+use serde_json::{Value, json};
 
-use super::axes::{Room, title_below, title_beside};
-use super::build::Frame;
+use super::axes::{Room, bottom_labels, set_labels, side_labels, title_below, title_beside};
+use super::build::{Frame, to_json};
 use super::columns::{chart_value, distinct_labels, label, number};
+use crate::config::Language;
+use crate::error::Result;
+
+/// The fill of a cell without a value: a neutral grey under diagonal
+/// hatching (`charts.js` darkens both in dark mode).
+const NO_DATA_FILL: &str = "#d5d9e0";
+const NO_DATA_HATCH: &str = "rgba(64, 70, 82, 0.35)";
 
 /// Cells are labelled with their value while there are at most this many.
 const MAX_LABELLED_CELLS: usize = 200;
@@ -22,16 +33,18 @@ const MAX_LABELLED_CELLS: usize = 200;
 const TOP: i64 = 16;
 const BOTTOM: i64 = 64;
 
-/// A heatmap over the frame's rows. Cells without a value are left out;
-/// where an (x, y) pair repeats, its first row wins. The first `y` value is
+/// A heatmap over the frame's rows, as option JSON: series 0 holds the
+/// cells with a value, series 1 (when there are any) the cells without one.
+/// Where an (x, y) pair repeats, its first row wins. The first `y` value is
 /// drawn at the top, as in a cohort table.
-pub(crate) fn build(frame: &Frame) -> Chart {
+pub(crate) fn build(frame: &Frame, language: Language) -> Result<Value> {
     let x = frame.columns.x_index();
     let y = frame.columns.y_first();
     let z = frame.columns.z.unwrap_or_default();
     let xs = distinct_labels(frame.rows, x);
     let ys = distinct_labels(frame.rows, y);
-    let cells = collect_cells(frame, &xs, &ys, [x, y, z]);
+    let (cells, filled) = collect_cells(frame, &xs, &ys, [x, y, z]);
+    let empty = empty_cells(&filled, xs.len(), ys.len());
     let (min, max) = colour_range(frame, [x, z]);
     let labelled = cells.len() <= MAX_LABELLED_CELLS;
     let mut heatmap = Heatmap::new().name(frame.display(z)).data(cells);
@@ -47,9 +60,9 @@ pub(crate) fn build(frame: &Frame) -> Chart {
         &ys,
         &mut room,
     );
-    let x_axis = title_below(category_axis(xs), x_title, &mut room);
+    let x_axis = title_below(category_axis(xs.clone()), x_title, &mut room);
     let grid = Grid::new().left("3%").right("4%").contain_label(true);
-    Chart::new()
+    let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Item))
         .grid(room.apply(grid, TOP, BOTTOM))
         .x_axis(x_axis)
@@ -64,16 +77,106 @@ pub(crate) fn build(frame: &Frame) -> Chart {
                 .bottom(0)
                 .in_range(VisualMapChannel::new().color(vec!["#e0f3f8", "#74add1", "#313695"])),
         )
-        .series(heatmap)
+        .series(heatmap);
+    let mut option = to_json(&chart)?;
+    set_labels(option.get_mut("xAxis"), bottom_labels(&xs), true);
+    set_labels(option.get_mut("yAxis"), side_labels(&ys), false);
+    let names = tooltip_names(frame, [x, y, z], language);
+    if let Some(series) = option
+        .pointer_mut("/series/0")
+        .and_then(Value::as_object_mut)
+    {
+        series.insert("tooltipNames".into(), names.clone());
+    }
+    if !empty.is_empty() {
+        add_empty_cells(&mut option, empty, labelled, names);
+    }
+    Ok(option)
 }
 
-/// `[x index, y index, value]` per cell with a value, in row order.
+/// What the tooltip calls the axes and a cell without a value: the axis
+/// titles (else the columns' display names), the x one in lower case as it
+/// follows the y one ("Kohort 2023-05 · bulan ke-4").
+fn tooltip_names(frame: &Frame, [x, y, z]: [usize; 3], language: Language) -> Value {
+    let x_name = frame
+        .title(frame.spec.x_label.as_deref(), x)
+        .unwrap_or_else(|| frame.display(x));
+    let y_name = frame
+        .title(frame.spec.y_label.as_deref(), y)
+        .unwrap_or_else(|| frame.display(y));
+    let no_data = match language {
+        Language::Id => "tidak ada data",
+        Language::En => "no data",
+    };
+    json!({
+        "x": lower_first(x_name.trim()),
+        "y": y_name.trim(),
+        "z": frame.display(z),
+        "noData": no_data,
+    })
+}
+
+/// `text` with its first character in lower case.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Every `[x index, y index]` of the grid without a cell, row by row.
+fn empty_cells(filled: &HashSet<(usize, usize)>, width: usize, height: usize) -> Vec<[usize; 2]> {
+    (0..height)
+        .flat_map(|yi| (0..width).map(move |xi| [xi, yi]))
+        .filter(|&[xi, yi]| !filled.contains(&(xi, yi)))
+        .collect()
+}
+
+/// The second series: the cells without a value, grey and hatched, left
+/// out of the visual map (which then colours series 0 only).
+fn add_empty_cells(option: &mut Value, empty: Vec<[usize; 2]>, labelled: bool, names: Value) {
+    let data: Vec<Value> = empty.iter().map(|&[xi, yi]| json!([xi, yi, 0])).collect();
+    let mut series = json!({
+        "type": "heatmap",
+        "name": names["noData"],
+        "noData": true,
+        "tooltipNames": names,
+        "data": data,
+        "itemStyle": {
+            "color": NO_DATA_FILL,
+            "decal": {
+                "symbol": "rect",
+                "color": NO_DATA_HATCH,
+                "dashArrayX": [1, 0],
+                "dashArrayY": [2, 4],
+                "rotation": std::f64::consts::FRAC_PI_4,
+            },
+        },
+        "emphasis": {"disabled": true},
+    });
+    if labelled {
+        series["label"] = json!({"show": false});
+    }
+    if let Some(list) = option.get_mut("series").and_then(Value::as_array_mut) {
+        list.push(series);
+    }
+    if let Some(map) = option
+        .pointer_mut("/visualMap/0")
+        .and_then(Value::as_object_mut)
+    {
+        map.insert("seriesIndex".into(), json!(0));
+    }
+}
+
+/// `[x index, y index, value]` per cell with a value, in row order, and
+/// the `(x index, y index)` pairs they fill.
 fn collect_cells(
     frame: &Frame,
     xs: &[String],
     ys: &[String],
     [x, y, z]: [usize; 3],
-) -> Vec<DataFrame> {
+) -> (Vec<DataFrame>, HashSet<(usize, usize)>) {
     let x_pos: HashMap<&str, usize> = xs
         .iter()
         .enumerate()
@@ -84,7 +187,7 @@ fn collect_cells(
         .enumerate()
         .map(|(i, s)| (s.as_str(), i))
         .collect();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     let mut cells = Vec::new();
     for row in frame.rows {
         if number(&row[z]).is_none() {
@@ -102,7 +205,7 @@ fn collect_cells(
             ]);
         }
     }
-    cells
+    (cells, seen)
 }
 
 fn index_point(i: usize) -> DataPoint {
@@ -176,13 +279,21 @@ mod tests {
         assert_eq!(option["yAxis"]["data"], json!(["2024-01", "2024-02"]));
         assert_eq!(option["yAxis"]["inverse"], json!(true));
         let series = option["series"].as_array().unwrap();
-        assert_eq!(series.len(), 1);
+        assert_eq!(series.len(), 2);
         assert_eq!(series[0]["type"], json!("heatmap"));
-        // (month 1, cohort 2024-02) has no value and is left out.
+        // (month 1, cohort 2024-02) has no value: not a coloured cell...
         assert_eq!(
             series[0]["data"],
             json!([[0, 0, 1.0], [1, 0, 0.25], [0, 1, 1.0]])
         );
+        // ...but a grey hatched one in a series the visual map leaves alone.
+        assert_eq!(series[1]["type"], json!("heatmap"));
+        assert_eq!(series[1]["noData"], json!(true));
+        assert_eq!(series[1]["data"], json!([[1, 1, 0]]));
+        assert_eq!(series[1]["itemStyle"]["color"], json!("#d5d9e0"));
+        assert_eq!(series[1]["itemStyle"]["decal"]["symbol"], json!("rect"));
+        assert_eq!(option["visualMap"][0]["seriesIndex"], json!(0));
+        assert_eq!(series[1]["tooltipNames"]["noData"], json!("no data"));
         // min/max over the non-null values 1.0, 0.25, 1.0.
         assert_eq!(option["visualMap"][0]["min"], json!(0.25));
         assert_eq!(option["visualMap"][0]["max"], json!(1.0));
@@ -208,6 +319,36 @@ mod tests {
             t.push(vec![json!(cohort), json!(2), json!(m2)]);
         }
         t
+    }
+
+    #[test]
+    fn tooltip_names_both_axes_in_the_report_language() {
+        let mut s = retention_spec();
+        s.x_label = Some("Bulan ke-".into());
+        s.labels = [
+            ("cohort".to_string(), "Kohort".to_string()),
+            ("retention".to_string(), "Retensi".to_string()),
+        ]
+        .into();
+        let option = build_option(&s, &retention(), Language::Id).unwrap();
+        // The y title leads, the x title follows in lower case:
+        // "Kohort 2024-01 · bulan ke-1: 25%".
+        assert_eq!(
+            option["series"][0]["tooltipNames"],
+            json!({"x": "bulan ke-", "y": "Kohort", "z": "Retensi", "noData": "tidak ada data"})
+        );
+        assert_eq!(option["series"][1]["name"], json!("tidak ada data"));
+    }
+
+    #[test]
+    fn full_grid_has_no_empty_cell_series_and_shows_every_label() {
+        let option = build_option(&retention_spec(), &cohorts(), Language::En).unwrap();
+        assert_eq!(option["series"].as_array().unwrap().len(), 1);
+        assert!(option["visualMap"][0].get("seriesIndex").is_none());
+        assert_eq!(option["xAxis"]["axisLabel"]["interval"], json!(0));
+        assert_eq!(option["yAxis"]["axisLabel"]["interval"], json!(0));
+        // Cohort labels of 7 characters left of the plot: 49 px wide.
+        assert_eq!(option["yAxis"]["axisLabel"]["width"], json!(49.0));
     }
 
     #[test]

@@ -68,7 +68,7 @@ mod tests {
         let series = option["series"].as_array().unwrap();
         assert_eq!(series.len(), 1);
         assert_eq!(series[0]["type"], json!("pie"));
-        assert_eq!(series[0]["name"], json!("customers"));
+        assert_eq!(series[0]["name"], json!("Customers"));
         assert_eq!(
             series[0]["data"],
             json!([

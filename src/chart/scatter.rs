@@ -187,9 +187,9 @@ mod tests {
         assert_eq!(series[1]["name"], json!("B"));
         assert_eq!(series[1]["data"], json!([[200, 1]]));
         assert_eq!(option["xAxis"]["type"], json!("value"));
-        assert_eq!(option["xAxis"]["name"], json!("recency"));
+        assert_eq!(option["xAxis"]["name"], json!("Recency (days)"));
         assert_eq!(option["xAxis"]["nameLocation"], json!("middle"));
-        assert_eq!(option["yAxis"]["name"], json!("frequency"));
+        assert_eq!(option["yAxis"]["name"], json!("Frequency"));
         assert_eq!(option["legend"]["data"].as_array().unwrap().len(), 2);
     }
 
@@ -203,7 +203,7 @@ mod tests {
         .into();
         let option = build_option(&s, &rfm(), Language::En).unwrap();
         assert_eq!(option["xAxis"]["name"], json!("Recency (days)"));
-        assert_eq!(option["yAxis"]["name"], json!("frequency"));
+        assert_eq!(option["yAxis"]["name"], json!("Frequency"));
         assert_eq!(option["series"][0]["name"], json!("Loyal"));
         assert_eq!(option["series"][1]["name"], json!("B"));
         let s3 = ChartSpec {
@@ -222,7 +222,7 @@ mod tests {
         let option = build_option(&s, &rfm(), Language::En).unwrap();
         let series = option["series"].as_array().unwrap();
         assert_eq!(series.len(), 2);
-        assert_eq!(series[1]["name"], json!("monetary"));
+        assert_eq!(series[1]["name"], json!("Monetary value"));
         assert_eq!(
             series[1]["data"],
             json!([[10, 250.5], [200, 20], [15, null]])
@@ -240,10 +240,10 @@ mod tests {
         assert_eq!(option["grid3D"], json!({}));
         assert_eq!(
             option["xAxis3D"],
-            json!({"type": "value", "name": "recency"})
+            json!({"type": "value", "name": "Recency (days)"})
         );
-        assert_eq!(option["yAxis3D"]["name"], json!("frequency"));
-        assert_eq!(option["zAxis3D"]["name"], json!("monetary"));
+        assert_eq!(option["yAxis3D"]["name"], json!("Frequency"));
+        assert_eq!(option["zAxis3D"]["name"], json!("Monetary value"));
         let series = option["series"].as_array().unwrap();
         assert_eq!(series.len(), 2);
         assert_eq!(series[0]["type"], json!("scatter3D"));

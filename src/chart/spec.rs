@@ -1,10 +1,14 @@
 //! The declarative description of a chart: which table, which columns, which
 //! chart type. Reports declare these in front matter; analyses declare their
-//! built-in charts with the same type.
+//! built-in charts with the same type. Also the chart as a report draws it:
+//! the report's `labels` under the chart's own, value formats inferred from
+//! the columns.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::table::names::{is_money, is_percent};
 
 /// A chart over one result table. One series per `y` column; with `series`,
 /// the table is in long form and each distinct value of that column becomes
@@ -82,6 +86,40 @@ impl ChartSpec {
     pub fn display_name<'a>(&'a self, name: &'a str) -> &'a str {
         self.labels.get(name).map_or(name, String::as_str)
     }
+
+    /// The chart as a report draws it: the report's `labels` added under
+    /// the chart's own (which win), and, when the chart leaves `format` at
+    /// `number`, the format its value columns call for: `percent` when every
+    /// one is a share or rate, `money` when every one is a built-in money
+    /// column; likewise `x_format = "percent"` for a share on a numeric x
+    /// axis (a Pareto curve).
+    pub fn for_report(&self, labels: &BTreeMap<String, String>) -> ChartSpec {
+        let mut spec = self.clone();
+        for (column, label) in labels {
+            spec.labels
+                .entry(column.clone())
+                .or_insert_with(|| label.clone());
+        }
+        let values: Vec<&str> = match self.kind {
+            ChartKind::Heatmap | ChartKind::Graph => self.z.as_deref().into_iter().collect(),
+            _ => self.y.iter().map(String::as_str).collect(),
+        };
+        if spec.format == ValueFormat::Number && !values.is_empty() {
+            if values.iter().all(|c| is_percent(c)) {
+                spec.format = ValueFormat::Percent;
+            } else if values.iter().all(|c| is_money(c)) {
+                spec.format = ValueFormat::Money;
+            }
+        }
+        let numeric_x = matches!(
+            self.kind,
+            ChartKind::Line | ChartKind::Area | ChartKind::Scatter
+        );
+        if numeric_x && spec.x_format.is_none() && self.x.as_deref().is_some_and(is_percent) {
+            spec.x_format = Some(ValueFormat::Percent);
+        }
+        spec
+    }
 }
 
 /// The chart types a report can ask for.
@@ -141,5 +179,98 @@ mod tests {
         assert!(plain.labels.is_empty() && plain.range_exclude_x.is_empty());
         assert_eq!((plain.x_format, plain.min, plain.max), (None, None, None));
         assert!(toml::from_str::<ChartSpec>("type = \"line\"\ntable = \"t\"\nlabel = {}").is_err());
+    }
+
+    #[test]
+    fn report_labels_go_under_the_chart_labels() {
+        let mut spec = ChartSpec {
+            table: "t".into(),
+            x: Some("segment".into()),
+            y: vec!["revenue".into()],
+            ..ChartSpec::default()
+        };
+        spec.labels.insert("revenue".into(), "Omzet grafik".into());
+        let report: BTreeMap<String, String> = [
+            ("revenue".to_string(), "Omzet laporan".to_string()),
+            ("segment".to_string(), "Kelompok".to_string()),
+        ]
+        .into();
+        let drawn = spec.for_report(&report);
+        assert_eq!(drawn.display_name("revenue"), "Omzet grafik");
+        assert_eq!(drawn.display_name("segment"), "Kelompok");
+    }
+
+    #[test]
+    fn formats_follow_the_value_columns_unless_set() {
+        let spec = |kind, x: &str, y: &[&str], format| ChartSpec {
+            kind,
+            table: "t".into(),
+            x: Some(x.into()),
+            y: y.iter().map(|s| s.to_string()).collect(),
+            format,
+            ..ChartSpec::default()
+        };
+        let none = BTreeMap::new();
+        let f = |s: ChartSpec| s.for_report(&none);
+        let bar = ChartKind::Bar;
+        assert_eq!(
+            f(spec(
+                bar,
+                "segment",
+                &["revenue_share"],
+                ValueFormat::Number
+            ))
+            .format,
+            ValueFormat::Percent
+        );
+        assert_eq!(
+            f(spec(
+                bar,
+                "segment",
+                &["revenue", "aov"],
+                ValueFormat::Number
+            ))
+            .format,
+            ValueFormat::Money
+        );
+        assert_eq!(
+            f(spec(
+                bar,
+                "segment",
+                &["revenue", "share"],
+                ValueFormat::Number
+            ))
+            .format,
+            ValueFormat::Number
+        );
+        assert_eq!(
+            f(spec(bar, "segment", &["share"], ValueFormat::Money)).format,
+            ValueFormat::Money
+        );
+        let pareto = f(spec(
+            ChartKind::Line,
+            "customer_share",
+            &["revenue_share"],
+            ValueFormat::Number,
+        ));
+        assert_eq!(pareto.x_format, Some(ValueFormat::Percent));
+        assert_eq!(
+            f(spec(
+                bar,
+                "customer_share",
+                &["orders"],
+                ValueFormat::Number
+            ))
+            .x_format,
+            None
+        );
+        let mut heat = spec(
+            ChartKind::Heatmap,
+            "month_index",
+            &["cohort"],
+            ValueFormat::Number,
+        );
+        heat.z = Some("rate".into());
+        assert_eq!(f(heat).format, ValueFormat::Percent);
     }
 }

@@ -61,11 +61,27 @@ pub fn parse<T: DeserializeOwned>(split: &Split, path: &Path) -> Result<T> {
             .map(|s| refine_start(split.front_matter, s.start, e.message()));
         let line = start.map(|s| split.front_matter_line + count_lines(&split.front_matter[..s]));
         let column = start.map(|s| column_at(split.front_matter, s));
+        let hint = start
+            .and_then(|s| table_for_list(split.front_matter, s, e.message()))
+            .unwrap_or_else(|| "see the front-matter reference in README.md".to_string());
         Error::new(format!("invalid front matter: {}", e.message().trim_end()))
             .at(path)
             .maybe_line(line)
             .maybe_column(column)
-            .hint("see the front-matter reference in README.md")
+            .hint(hint)
+    })
+}
+
+/// The hint for a single table `[name]` where a list of tables is meant:
+/// the header at `at` is `[name]` and serde wanted a sequence.
+fn table_for_list(text: &str, at: usize, message: &str) -> Option<String> {
+    if !message.starts_with("invalid type: map, expected a sequence") {
+        return None;
+    }
+    let line = text.get(at..)?.lines().next()?.trim();
+    let name = line.strip_prefix('[')?.strip_suffix(']')?;
+    (!name.starts_with('[')).then(|| {
+        format!("`[{name}]` is one table; each entry of the list `{name}` is written `[[{name}]]`")
     })
 }
 
@@ -128,12 +144,20 @@ fn walk(table: &toml::de::DeTable, keys: &[&str], split: &Split) -> Option<(usiz
 /// The offset of the key a serde message is about, searched in the table
 /// that starts at `at` (up to the next table header): ``unknown field
 /// `k` `` names the key; `invalid type: string "ten"` or `invalid value:
-/// integer `-1`` give its value. Otherwise `at` itself.
+/// integer `-1`` give its value. Otherwise `at` itself — also when the
+/// value found is a map: the table under the header is that map (e.g.
+/// `[sources]` where `[[sources]]` is meant).
 fn refine_start(text: &str, at: usize, message: &str) -> usize {
     let between = |a: &str, b: &str| {
         let from = message.find(a)? + a.len();
         Some(message[from..].split(b).next()?.to_string())
     };
+    // What was found, not what was expected (`invalid type: map, expected
+    // a sequence`).
+    let found = between("invalid type: ", ", expected").unwrap_or_default();
+    if found == "map" {
+        return at.min(text.len());
+    }
     let key = between("unknown field `", "`");
     let value = between("unknown variant `", "`")
         .map(|v| format!("\"{v}\""))
@@ -141,8 +165,7 @@ fn refine_start(text: &str, at: usize, message: &str) -> usize {
         .or_else(|| between("integer `", "`"))
         .or_else(|| between("floating point `", "`"))
         .or_else(|| between("boolean `", "`"))
-        .or_else(|| message.contains("sequence").then(|| "[".to_string()))
-        .or_else(|| message.contains("map").then(|| "{".to_string()));
+        .or_else(|| (found == "sequence").then(|| "[".to_string()));
     let at = at.min(text.len());
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     // Only a span on a table header is refined; others are exact already.
@@ -238,6 +261,32 @@ mod tests {
         let value = refine_start(fm, at, "invalid type: string \"ten\", expected usize");
         assert_eq!(&fm[value..value + 5], "top_n");
         assert_eq!(refine_start(fm, at, "missing field `table`"), at);
+    }
+
+    #[test]
+    fn a_table_where_a_list_is_meant_points_at_its_header() {
+        let text = "+++\ntitle = \"A\"\n\n[sources]\nname = \"s\"\nkinds = [\"x\"]\ntypes = { a = \"int\" }\n+++\n";
+        #[derive(Deserialize, Debug)]
+        struct WithSources {
+            #[allow(dead_code)]
+            sources: Vec<std::collections::BTreeMap<String, toml::Value>>,
+        }
+        let s = split(text, Path::new("r/_index.md")).unwrap();
+        let e = parse::<WithSources>(&s, Path::new("r/_index.md")).unwrap_err();
+        // Line 4 of the file is `[sources]`; lines 6 and 7 hold a list and
+        // a map that must not be blamed.
+        assert_eq!(
+            (e.line_number(), e.column_number()),
+            (Some(4), Some(1)),
+            "{e}"
+        );
+        assert!(
+            e.hint_text().unwrap().contains("written `[[sources]]`"),
+            "{e}"
+        );
+        let fm = "[analyses.x]\nkind = \"k\"\nmix = [\"a\"]\n";
+        let at = refine_start(fm, 0, "invalid type: sequence, expected a string");
+        assert_eq!(&fm[at..at + 3], "mix");
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn load_portal(content_dir: &Path) -> Result<Portal> {
             .hint("run the command from the portal's root, pass --content, or create one with `wawasan init <dir>`"));
     }
     let index_path = content_dir.join("_index.md");
+    not_a_folder(&index_path)?;
     if !index_path.is_file() {
         return Err(Error::new("the portal settings file is missing")
             .at(&index_path)
@@ -95,7 +96,9 @@ fn report_dirs(content_dir: &Path) -> Result<Vec<PathBuf>> {
         if !path.is_dir() || hidden {
             continue;
         }
-        if path.join("_index.md").is_file() {
+        let index = path.join("_index.md");
+        not_a_folder(&index)?;
+        if index.is_file() {
             dirs.push(path);
         } else if has_markdown(&path) {
             return Err(Error::new("report folder has pages but no _index.md")
@@ -105,6 +108,22 @@ fn report_dirs(content_dir: &Path) -> Result<Vec<PathBuf>> {
     }
     dirs.sort();
     Ok(dirs)
+}
+
+/// An `_index.md` that is a folder (or another non-file) would otherwise
+/// read as a missing one.
+fn not_a_folder(index: &Path) -> Result<()> {
+    if !index.exists() || index.is_file() {
+        return Ok(());
+    }
+    let what = if index.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    };
+    Err(Error::new(format!("_index.md is {what}, not a Markdown file"))
+        .at(index)
+        .hint("remove or rename it, and write _index.md as a file with the front matter (between +++ lines)"))
 }
 
 fn has_markdown(dir: &Path) -> bool {

@@ -38,6 +38,11 @@ pub struct ReportMeta {
     pub analyses: BTreeMap<String, AnalysisSpec>,
     #[serde(default)]
     pub charts: BTreeMap<String, ChartSpec>,
+    /// Display names by column name for this report's tables, charts
+    /// (legend, tooltip, axis titles) and dropdowns, over the built-in
+    /// names; a chart's own `labels` and a table's `headers` still win.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     /// Headline numbers for the index card and the `kpis()` function.
     #[serde(default)]
     pub kpis: Vec<KpiSpec>,

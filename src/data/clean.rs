@@ -5,7 +5,7 @@
 
 use super::convert::{Origins, convert_dates, convert_type, infer_text_columns};
 use super::parse::DateFormat;
-use super::source::{ColumnType, DeriveSpec, SourceSpec};
+use super::source::{ColumnType, DeriveSpec, SourceSpec, Wanted};
 use crate::error::{Error, Result};
 use polars::prelude::{Column, DataFrame, DataType, Expr, IntoLazy, PlSmallStr, PolarsError};
 use polars::sql::sql_expr;
@@ -14,17 +14,20 @@ use rayon::prelude::*;
 /// Applies `rename`, `types`, `dates`, inference (when `infer_text`, for
 /// CSV's text columns) and `derive`. Settings are checked against `header`,
 /// every column of the files (trimmed), and applied to the columns read:
-/// the frame may hold only those a report uses. Filters come separately so
-/// the caller can count the rows they drop.
+/// the frame may hold only those a report uses. A column `types` or `dates`
+/// names that the files lack is the files' fault when the report reads it
+/// (`wanted` names it), else the setting's. Filters come separately so the
+/// caller can count the rows they drop.
 pub fn prepare(
     df: DataFrame,
     spec: &SourceSpec,
     header: &[String],
     origins: &Origins,
+    wanted: &Wanted,
     infer_text: bool,
 ) -> Result<DataFrame> {
     let (mut df, names) = rename_columns(df, spec, header)?;
-    let jobs = conversion_jobs(&df, &names, spec)?;
+    let jobs = conversion_jobs(&df, &names, spec, origins, wanted)?;
     // Columns convert in parallel; the first error in declaration order wins.
     let converted: Vec<Result<Column>> = jobs
         .par_iter()
@@ -40,7 +43,7 @@ pub fn prepare(
         df.replace(name, col?)?;
     }
     if infer_text {
-        df = infer_text_columns(df, spec)?;
+        df = infer_text_columns(df, spec, origins)?;
     }
     derive_columns(df, &spec.derive)
 }
@@ -58,6 +61,8 @@ fn conversion_jobs<'a>(
     df: &DataFrame,
     names: &[String],
     spec: &'a SourceSpec,
+    origins: &Origins,
+    wanted: &Wanted,
 ) -> Result<Vec<(&'a str, Conversion<'a>)>> {
     let exists = |name: &str, setting: &str| match spec.rename.get(name) {
         Some(new) if !names.iter().any(|n| n == name) => Err(Error::new(format!(
@@ -67,7 +72,8 @@ fn conversion_jobs<'a>(
         .hint(format!(
             "`{setting}` uses the names after `rename`: write `{new}`"
         ))),
-        _ => find_column(names, name, setting),
+        _ => find_column(names, name, setting)
+            .map_err(|e| lacking_file(e, origins, wanted.names(name))),
     };
     let mut jobs = Vec::new();
     for (name, ty) in &spec.types {
@@ -181,6 +187,29 @@ fn find_column(names: &[String], name: &str, setting: &str) -> Result<()> {
     .hint(format!("available columns: {}", listed.join(", "))))
 }
 
+/// A missing column the report reads (`read`) is the data file's fault:
+/// the error moves to the file (its header line, for CSV; a source's files
+/// share one header, so the first stands for all). Otherwise the setting
+/// that names it is at fault and the error stays as it is.
+fn lacking_file(err: Error, origins: &Origins, read: bool) -> Error {
+    let Some(file) = origins.first_file().filter(|_| read) else {
+        return err;
+    };
+    let hint = format!(
+        "{}; add the column to the file, or fix the name in the settings",
+        err.hint_text().unwrap_or_default()
+    );
+    let err = err
+        .append("the report reads it, but the data file lacks it")
+        .replace_hint(hint)
+        .at(file);
+    if origins.first_has_header_line() {
+        err.line(1)
+    } else {
+        err
+    }
+}
+
 fn column_list(df: &DataFrame) -> Vec<String> {
     df.get_column_names()
         .iter()
@@ -291,7 +320,7 @@ mod tests {
     #[test]
     fn rename_types_dates_derive_then_filter() {
         let s = spec(PIPELINE);
-        let df = prepare(sales(), &s, &header(), &origins(3), true).unwrap();
+        let df = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true).unwrap();
         // Qty was inferred as an integer; unit = Amount / Qty:
         // 5320 / 2 = 2660, null / 1 = null, 1000.5 / 3 = 333.5.
         let unit: Vec<Option<f64>> = df.column("unit").unwrap().f64().unwrap().iter().collect();
@@ -319,7 +348,7 @@ mod tests {
     #[test]
     fn rename_of_an_unknown_column_lists_the_columns() {
         let s = spec("[rename]\nAmnt = \"Amount\"");
-        let err = prepare(sales(), &s, &header(), &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -332,7 +361,7 @@ mod tests {
     #[test]
     fn unknown_date_format_is_explained() {
         let s = spec("[dates]\nDate = \"MM.DD\"");
-        let err = prepare(sales(), &s, &header(), &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -344,7 +373,15 @@ mod tests {
 
     #[test]
     fn filter_on_an_unknown_column_names_expression_and_columns() {
-        let df = prepare(sales(), &spec(""), &header(), &origins(3), true).unwrap();
+        let df = prepare(
+            sales(),
+            &spec(""),
+            &header(),
+            &origins(3),
+            &Wanted::All,
+            true,
+        )
+        .unwrap();
         let err = apply_filters(df, &["Stat <> 'Cancelled'".to_owned()])
             .unwrap_err()
             .to_string();
@@ -360,7 +397,15 @@ mod tests {
 
     #[test]
     fn filter_that_fails_while_running_is_named() {
-        let df = prepare(sales(), &spec(""), &header(), &origins(3), true).unwrap();
+        let df = prepare(
+            sales(),
+            &spec(""),
+            &header(),
+            &origins(3),
+            &Wanted::All,
+            true,
+        )
+        .unwrap();
         let filters = ["Qty > 0".to_owned(), "Qty > 'a'".to_owned()];
         let err = apply_filters(df, &filters).unwrap_err().to_string();
         assert!(err.contains("`filter` expression `Qty > 'a'`"), "{err}");
@@ -368,7 +413,15 @@ mod tests {
 
     #[test]
     fn filter_must_be_a_condition() {
-        let df = prepare(sales(), &spec(""), &header(), &origins(3), true).unwrap();
+        let df = prepare(
+            sales(),
+            &spec(""),
+            &header(),
+            &origins(3),
+            &Wanted::All,
+            true,
+        )
+        .unwrap();
         let err = apply_filters(df, &["Qty + 1".to_owned()])
             .unwrap_err()
             .to_string();
@@ -378,7 +431,7 @@ mod tests {
     #[test]
     fn derive_errors_name_the_expression() {
         let s = spec("derive = [{ name = \"x\", expr = \"Amount * 2\" }]");
-        let err = prepare(sales(), &s, &header(), &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true)
             .unwrap_err()
             .to_string();
         assert!(err.contains("derived column `x`"), "{err}");
@@ -387,7 +440,7 @@ mod tests {
             "{err}"
         );
         let s = spec("derive = [{ name = \"x\", expr = \"Qty *\" }]");
-        let err = prepare(sales(), &s, &header(), &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true)
             .unwrap_err()
             .to_string();
         assert!(err.contains("`derive` expression `Qty *`"), "{err}");
@@ -396,7 +449,7 @@ mod tests {
     #[test]
     fn types_use_the_new_names() {
         let s = spec("[rename]\nAmt = \"Amount\"\n[types]\nAmt = \"money\"");
-        let err = prepare(sales(), &s, &header(), &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -408,7 +461,7 @@ mod tests {
     #[test]
     fn a_column_in_both_types_and_dates_is_refused() {
         let s = spec("[types]\nDate = \"string\"\n[dates]\nDate = \"MM-DD-YY\"");
-        let err = prepare(sales(), &s, &header(), &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -420,7 +473,7 @@ mod tests {
     #[test]
     fn rename_onto_an_existing_column_is_refused() {
         let s = spec("[rename]\nAmt = \"Qty\"");
-        let err = prepare(sales(), &s, &header(), &origins(3), true)
+        let err = prepare(sales(), &s, &header(), &origins(3), &Wanted::All, true)
             .unwrap_err()
             .to_string();
         assert!(err.contains("a column `Qty` already exists"), "{err}");

@@ -2,7 +2,9 @@
 //! inference for undeclared CSV text columns, plus the bookkeeping that lets
 //! a bad cell be reported by data file, row and line.
 
-use super::parse::{DateFormat, parse_bool, parse_float, parse_int, parse_money};
+use super::parse::{
+    DateFormat, is_not_a_number_text, parse_bool, parse_float, parse_int, parse_money,
+};
 use super::source::{ColumnType, SourceSpec};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
@@ -24,18 +26,40 @@ pub struct Origins {
 struct FileRows {
     path: PathBuf,
     rows: usize,
-    /// Row `i` sits on file line `i + 2` (CSV without multi-line fields).
-    csv_lines: bool,
+    lines: RowLines,
+}
+
+/// How to find the file line of a file's row.
+#[derive(Clone, Debug)]
+pub enum RowLines {
+    /// Not known (Parquet, Excel).
+    Unknown,
+    /// Row `i` sits on file line `i + 2` (a header, then one line a row).
+    AfterHeader,
+    /// The line of each row, as read (JSON records).
+    Listed(Vec<Option<usize>>),
+    /// Found by reading the CSV file again, which only an error does.
+    Csv { delimiter: u8, skip_ragged: bool },
 }
 
 impl Origins {
-    /// Records the next `rows` rows as coming from `path`.
+    /// Records the next `rows` rows as coming from `path`; with
+    /// `csv_lines`, row `i` is on line `i + 2`.
     pub fn push(&mut self, path: &Path, rows: usize, csv_lines: bool) {
-        let path = path.to_path_buf();
+        let lines = if csv_lines {
+            RowLines::AfterHeader
+        } else {
+            RowLines::Unknown
+        };
+        self.push_lines(path, rows, lines);
+    }
+
+    /// Records the next `rows` rows as coming from `path`, on `lines`.
+    pub fn push_lines(&mut self, path: &Path, rows: usize, lines: RowLines) {
         self.files.push(FileRows {
-            path,
+            path: path.to_path_buf(),
             rows,
-            csv_lines,
+            lines,
         });
     }
 
@@ -43,11 +67,32 @@ impl Origins {
     fn locate(&self, mut row: usize) -> (Option<&Path>, usize, Option<usize>) {
         for f in &self.files {
             if row < f.rows {
-                return (Some(&f.path), row, f.csv_lines.then_some(row + 2));
+                let line = match &f.lines {
+                    RowLines::Unknown => None,
+                    RowLines::AfterHeader => Some(row + 2),
+                    RowLines::Listed(lines) => lines.get(row).copied().flatten(),
+                    RowLines::Csv {
+                        delimiter,
+                        skip_ragged,
+                    } => super::csv::row_line(&f.path, *delimiter, *skip_ragged, row),
+                };
+                return (Some(&f.path), row, line);
             }
             row -= f.rows;
         }
         (None, row, None)
+    }
+
+    /// The first file, if any (a source's files share one header).
+    pub fn first_file(&self) -> Option<&Path> {
+        self.files.first().map(|f| f.path.as_path())
+    }
+
+    /// Whether the first file has a header line of its own (CSV).
+    pub fn first_has_header_line(&self) -> bool {
+        self.files
+            .first()
+            .is_some_and(|f| matches!(f.lines, RowLines::AfterHeader | RowLines::Csv { .. }))
     }
 
     /// An error about the cell at stacked row `row` of `column`.
@@ -213,18 +258,28 @@ pub fn convert_dates(
 
 /// Gives undeclared text columns their natural type: all true/false values
 /// become booleans, whole numbers (without leading zeros, which mark codes)
-/// integers, and other numbers floats. Blank cells are null.
-pub fn infer_text_columns(df: DataFrame, spec: &SourceSpec) -> Result<DataFrame> {
+/// integers, and other numbers floats. Blank cells are null. A column of
+/// numbers with `NaN` or `inf` among them is an error at that cell: it is
+/// no value to compute with, and the column would silently become text.
+pub fn infer_text_columns(
+    df: DataFrame,
+    spec: &SourceSpec,
+    origins: &Origins,
+) -> Result<DataFrame> {
     let height = df.height();
     let declared = |n: &str| spec.types.contains_key(n) || spec.dates.contains_key(n);
-    let columns: Vec<Column> = df
+    let columns: Vec<Result<Column>> = df
         .columns()
         .par_iter()
         .map(|c| match c.dtype() {
-            DataType::String if !declared(c.name()) => infer_column(c).unwrap_or_else(|| c.clone()),
-            _ => c.clone(),
+            DataType::String if !declared(c.name()) => match infer_column(c) {
+                Some(typed) => Ok(typed),
+                None => refuse_not_a_number(c, origins).map(|()| c.clone()),
+            },
+            _ => Ok(c.clone()),
         })
         .collect();
+    let columns = columns.into_iter().collect::<Result<Vec<_>>>()?;
     Ok(DataFrame::new(height, columns)?)
 }
 
@@ -242,6 +297,38 @@ fn infer_column(col: &Column) -> Option<Column> {
     }
     let v = parse_cells(ca, infer_float).ok()?;
     Some(Float64Chunked::from_iter_options(name, v.into_iter()).into_column())
+}
+
+/// An error at the first `NaN`/`inf` cell of a text column whose other
+/// cells are all numbers (at least one).
+fn refuse_not_a_number(col: &Column, origins: &Origins) -> Result<()> {
+    let Ok(ca) = col.str() else {
+        return Ok(());
+    };
+    let mut first_nan = None;
+    let mut numbers = 0usize;
+    for (row, cell) in ca.iter().enumerate() {
+        let Some(text) = cell.filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        if is_not_a_number_text(text) {
+            first_nan.get_or_insert((row, text));
+        } else if infer_float(text).is_some() {
+            numbers += 1;
+        } else {
+            return Ok(());
+        }
+    }
+    match first_nan {
+        Some((row, text)) if numbers > 0 => Err(origins
+            .bad_value(row, col.name(), text, "a number")
+            .append("`NaN` and infinities are no values a report can compute with")
+            .hint(format!(
+                "leave the cell empty for a missing value (empty cells are left out of sums and averages), or declare `{} = \"string\"` in `types` to keep the column as text",
+                col.name()
+            ))),
+        _ => Ok(()),
+    }
 }
 
 fn infer_bool(s: &str) -> Option<bool> {
@@ -272,7 +359,7 @@ fn infer_float(s: &str) -> Option<f64> {
     if long_code || leading_zero || !digits.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    t.parse().ok()
+    t.parse().ok().filter(|f: &f64| f.is_finite())
 }
 
 /// A frame of text columns for tests; `""` cells are null, as CSV reads them.
@@ -409,7 +496,7 @@ mod tests {
         ]);
         let spec: SourceSpec =
             toml::from_str("name = \"t\"\npath = \"t.csv\"\n[types]\nQty = \"string\"").unwrap();
-        let out = infer_text_columns(df, &spec).unwrap();
+        let out = infer_text_columns(df, &spec, &one_file(2)).unwrap();
         assert_eq!(
             ints(out.column("index").unwrap()),
             [Some(0), Some(1), Some(2), Some(3)]

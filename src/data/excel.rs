@@ -26,12 +26,16 @@ pub fn read_excel(path: &Path, sheet: Option<&str>) -> Result<DataFrame> {
             .find(|n| n.as_str() == wanted)
             .cloned()
             .ok_or_else(|| {
-                Error::new(format!("the workbook has no sheet `{wanted}`"))
-                    .at(path)
-                    .hint(format!(
-                        "its sheets are: {}; check the `sheet` setting",
-                        quoted(&names)
-                    ))
+                // Located at the `sheet` setting by the caller.
+                Error::new(format!(
+                    "`sheet = \"{wanted}\"`: the workbook {} has no sheet `{wanted}`",
+                    path.display()
+                ))
+                .setting("sheet")
+                .hint(format!(
+                    "its sheets are: {}; check the `sheet` setting",
+                    quoted(&names)
+                ))
             })?,
         None => names
             .first()
@@ -277,9 +281,13 @@ mod tests {
         write_workbook(&path);
         let df = read_excel(&path, None).unwrap();
         assert_eq!(df.get_column_names()[0].as_str(), "note");
-        let err = read_excel(&path, Some("Salse")).unwrap_err().to_string();
+        let err = read_excel(&path, Some("Salse")).unwrap_err();
+        assert_eq!(err.setting_name(), Some("sheet"));
+        assert_eq!(err.path(), None, "the caller points at the setting");
+        let err = err.to_string();
         assert!(
-            err.contains("no sheet `Salse`") && err.contains("`Notes`, `Sales`"),
+            err.contains(&format!("{} has no sheet `Salse`", path.display()))
+                && err.contains("`Notes`, `Sales`"),
             "{err}"
         );
     }

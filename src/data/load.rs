@@ -4,7 +4,7 @@
 //! `clean` for renames, types, dates, derived columns and filters.
 
 use super::clean;
-use super::convert::Origins;
+use super::convert::{Origins, RowLines};
 use super::csv::{self, CsvOptions, Plan};
 use super::parse::DateFormat;
 use super::source::{Format, SourceSpec, Wanted};
@@ -35,6 +35,10 @@ struct FileTable {
     frame: DataFrame,
     header: Vec<String>,
     notes: Vec<String>,
+    /// Data rows read (whatever columns were kept).
+    rows: usize,
+    /// How to find a row's line, for errors found after reading.
+    lines: RowLines,
 }
 
 /// Reads and cleans one source, every column; paths are relative to
@@ -56,13 +60,14 @@ pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Resu
     // first error in that order is the one reported.
     let read: Vec<Result<FileTable>> = files
         .par_iter()
-        .map(|file| read_file(file, format, spec, &wanted).map_err(|e| e.at(file)))
+        .map(|file| read_file(file, format, spec, &wanted).map_err(|e| at_file(e, file)))
         .collect();
     let mut frames = Vec::with_capacity(files.len());
     let mut origins = Origins::default();
     let mut header: Vec<String> = Vec::new();
     let mut notes = Vec::new();
     let mut first: Option<(&Path, Vec<String>)> = None;
+    let mut rows_read = 0usize;
     for (file, result) in files.iter().zip(read) {
         let table = result.map_err(in_source)?;
         // JSON records may leave out fields; tabular files must agree.
@@ -75,8 +80,10 @@ pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Resu
                 }
             }
         }
-        // CSV values are parsed while reading, with their exact lines.
-        origins.push(file, table.frame.height(), false);
+        // Declared CSV values were parsed while reading, with their exact
+        // lines; later errors (inferred columns, JSON types) find them here.
+        origins.push_lines(file, table.rows, table.lines);
+        rows_read += table.rows;
         for name in table.header {
             if !header.contains(&name) {
                 header.push(name);
@@ -92,9 +99,18 @@ pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Resu
         frames.push(table.frame);
     }
     let frame = stack_frames(frames).map_err(in_source)?;
-    let rows_read = frame.height();
-    let frame =
-        clean::prepare(frame, spec, &header, &origins, format == Format::Csv).map_err(in_source)?;
+    if rows_read == 0 {
+        return Err(in_source(no_rows(&files, format)));
+    }
+    let frame = clean::prepare(
+        frame,
+        spec,
+        &header,
+        &origins,
+        &wanted,
+        format == Format::Csv,
+    )
+    .map_err(in_source)?;
     let (frame, emptied_by) = clean::filter_rows(frame, &spec.filters).map_err(in_source)?;
     Ok(LoadedSource {
         rows_kept: frame.height(),
@@ -104,6 +120,44 @@ pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Resu
         notes,
         emptied_by,
     })
+}
+
+/// An error on a file that is found but not a source's data file (its
+/// setting, e.g. a `sheet` it lacks) is the setting's, whose line the
+/// caller knows; every other error is the file's.
+fn at_file(err: Error, file: &Path) -> Error {
+    if err.setting_name().is_some() && err.path().is_none() {
+        err
+    } else {
+        err.at(file)
+    }
+}
+
+/// The error for a source whose files hold no data rows: a header alone
+/// would give columns of nothing, and every query and analysis over them
+/// would fail far from the file.
+fn no_rows(files: &[PathBuf], format: Format) -> Error {
+    let first = files.first().cloned().unwrap_or_default();
+    let what = match format {
+        Format::Csv => "has a header but no rows",
+        Format::Json | Format::Ndjson => "holds no records",
+        _ => "has no data rows",
+    };
+    let subject = match files {
+        [one] => one.display().to_string(),
+        many => format!(
+            "none of the {} files has rows: {}",
+            many.len(),
+            first.display()
+        ),
+    };
+    let err = Error::new(format!("{subject} {what}"))
+        .at(&first)
+        .hint("add the data rows to the file, or point `path` at the file that has them");
+    match format {
+        Format::Csv => err.line(1),
+        _ => err,
+    }
 }
 
 /// Stacked files must have the same columns (in any order): a file with
@@ -383,11 +437,20 @@ fn read_file(path: &Path, format: Format, spec: &SourceSpec, wanted: &Wanted) ->
     let table = match format {
         Format::Csv => read_csv(path, spec, wanted)?,
         other => {
-            let frame = match other {
-                Format::Parquet => read_parquet(path)?,
-                Format::Json => json::read_json(path, spec.records.as_deref())?,
-                Format::Ndjson => json::read_ndjson(path)?,
-                _ => excel::read_excel(path, spec.sheet.as_deref())?,
+            let (frame, lines) = match other {
+                Format::Parquet => (read_parquet(path)?, RowLines::Unknown),
+                Format::Json => {
+                    let table = json::read_json_table(path, spec.records.as_deref())?;
+                    (table.frame, RowLines::Listed(table.lines))
+                }
+                Format::Ndjson => {
+                    let table = json::read_ndjson_table(path)?;
+                    (table.frame, RowLines::Listed(table.lines))
+                }
+                _ => (
+                    excel::read_excel(path, spec.sheet.as_deref())?,
+                    RowLines::Unknown,
+                ),
             };
             let header: Vec<String> = frame
                 .get_column_names()
@@ -400,9 +463,11 @@ fn read_file(path: &Path, format: Format, spec: &SourceSpec, wanted: &Wanted) ->
                 .cloned()
                 .collect();
             FileTable {
+                rows: frame.height(),
                 frame: frame.select(kept)?,
                 header,
                 notes: Vec::new(),
+                lines,
             }
         }
     };
@@ -440,19 +505,25 @@ fn read_csv(path: &Path, spec: &SourceSpec, wanted: &Wanted) -> Result<FileTable
         };
         (plan, name.to_string())
     };
+    let ragged = spec.ragged.unwrap_or_default();
     let table = csv::read_csv(
         path,
         &CsvOptions {
             delimiter,
             keep: &keep,
             plan: &plan,
-            ragged: spec.ragged.unwrap_or_default(),
+            ragged,
         },
     )?;
     Ok(FileTable {
+        rows: table.frame.height(),
         frame: table.frame,
         header: table.header,
         notes: table.notes,
+        lines: RowLines::Csv {
+            delimiter,
+            skip_ragged: ragged == csv::Ragged::Skip,
+        },
     })
 }
 
@@ -732,6 +803,102 @@ mod tests {
         assert!(
             text.contains("source `t`: cannot read `31-05-22` in column `Date` (row 3)"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn errors_found_after_reading_name_the_data_line() {
+        let dir = tempfile::tempdir().unwrap();
+        // An inferred number column with NaN: line 4 (a blank line and
+        // a skipped ragged line are no rows, but count as lines).
+        write(
+            dir.path(),
+            "q.csv",
+            b"id,qty\n1,2\n\n2,3,extra\n3,NaN\n4,5\n",
+        );
+        let err = load_source(&spec("q.csv", "ragged = \"skip\""), dir.path()).unwrap_err();
+        assert_eq!(err.line_number(), Some(5), "{err}");
+        assert!(err.path().unwrap().ends_with("q.csv"));
+        assert!(
+            err.message()
+                .contains("cannot read `NaN` in column `qty` (row 2)"),
+            "{err}"
+        );
+        // A declared float takes no NaN either.
+        let err = load_source(
+            &spec("q.csv", "ragged = \"skip\"\n[types]\nqty = \"float\""),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert_eq!(err.line_number(), Some(5), "{err}");
+        // A column of text with a NaN among words stays text.
+        write(dir.path(), "t.csv", b"id,note\n1,NaN\n2,fine\n");
+        load_source(&spec("t.csv", ""), dir.path()).unwrap();
+        // A JSON record's bad value: the line of its record.
+        write(
+            dir.path(),
+            "b.json",
+            b"[\n {\"b\": \"yes\"},\n {\"b\": \"maybe\"}\n]",
+        );
+        let err = load_source(&spec("b.json", "[types]\nb = \"bool\""), dir.path()).unwrap_err();
+        assert_eq!(err.line_number(), Some(3), "{err}");
+        assert!(err.path().unwrap().ends_with("b.json"));
+    }
+
+    #[test]
+    fn a_header_without_rows_and_a_missing_column_are_at_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "h.csv", b"a,b\n");
+        let err = load_source(&spec("h.csv", ""), dir.path()).unwrap_err();
+        assert_eq!(err.line_number(), Some(1));
+        assert!(err.path().unwrap().ends_with("h.csv"));
+        assert!(
+            err.message().contains("h.csv has a header but no rows"),
+            "{err}"
+        );
+        write(dir.path(), "e.json", b"[]");
+        let err = load_source(&spec("e.json", ""), dir.path()).unwrap_err();
+        assert!(err.message().contains("e.json holds no records"), "{err}");
+        // One empty file among stacked ones is fine.
+        write(dir.path(), "p_1.csv", b"a,b\n1,2\n");
+        write(dir.path(), "p_2.csv", b"a,b\n");
+        assert_eq!(
+            load_source(&spec("p_*.csv", ""), dir.path())
+                .unwrap()
+                .rows_read,
+            1
+        );
+        write(dir.path(), "p_1.csv", b"a,b\n");
+        let err = load_source(&spec("p_*.csv", ""), dir.path()).unwrap_err();
+        assert!(
+            err.message().contains("none of the 2 files has rows"),
+            "{err}"
+        );
+        // A column `types` names and the report reads, but the file lacks:
+        // the file's header is at fault.
+        write(dir.path(), "m.csv", b"a,b\n1,2\n");
+        let typed = spec("m.csv", "[types]\nc = \"int\"");
+        let err = load_columns(&typed, dir.path(), &Wanted::named(["a", "C"])).unwrap_err();
+        assert!(err.path().unwrap().ends_with("m.csv"), "{err}");
+        assert_eq!(err.line_number(), Some(1));
+        assert_eq!(err.setting_name(), Some("types"));
+        assert!(err.message().contains("the data file lacks it"), "{err}");
+        // Named only in `types` (or every column read): the setting is.
+        for wanted in [Wanted::named(["a"]), Wanted::All] {
+            let err = load_columns(&typed, dir.path(), &wanted).unwrap_err();
+            assert_eq!((err.path(), err.setting_name()), (None, Some("types")));
+        }
+    }
+
+    #[test]
+    fn a_sheet_or_records_path_the_file_lacks_is_the_settings_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "r.json", b"{\"rows\": [{\"a\": 1}]}");
+        let err = load_source(&spec("r.json", "records = \"data\""), dir.path()).unwrap_err();
+        assert_eq!((err.setting_name(), err.path()), (Some("records"), None));
+        assert!(
+            err.message().contains("r.json has no field `data`"),
+            "{err}"
         );
     }
 

@@ -18,8 +18,19 @@ pub fn parse_int(text: &str) -> Option<i64> {
 }
 
 /// A plain decimal number with a `.` decimal point: `12.5`, `-3`, `1e3`.
+/// `NaN` and infinities are no numbers a report can compute with.
 pub fn parse_float(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok()
+    text.trim().parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// `NaN`, `inf`, `-Infinity` and the like: what tools write for a value
+/// that is not a number, which Rust would otherwise read as a float.
+pub fn is_not_a_number_text(text: &str) -> bool {
+    let t = text.trim();
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    ["nan", "inf", "infinity"]
+        .iter()
+        .any(|w| unsigned.eq_ignore_ascii_case(w))
 }
 
 /// True/False, yes/no, ya/tidak, 1/0 and t/f, y/n in any letter case.
@@ -34,7 +45,8 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 /// Currency text as a number: `$5,320 ` → 5320, `Rp 1.234.567` → 1234567,
 /// `1.234,56` → 1234.56, `1,234.56` → 1234.56, `-$12.50` → -12.5,
 /// `(1,000)` → -1000. A currency symbol or code may precede or follow the
-/// digits; spaces and apostrophes between digits group thousands.
+/// digits; spaces and apostrophes between digits group thousands. Other
+/// words around the number (`around 300`, `300 approx`) are no amount.
 pub fn parse_money(text: &str) -> Option<f64> {
     let mut s = text.trim();
     if is_plain_decimal(s) {
@@ -48,6 +60,9 @@ pub fn parse_money(text: &str) -> Option<f64> {
     let first = s.find(|c: char| c.is_ascii_digit())?;
     let last = s.rfind(|c: char| c.is_ascii_digit())?;
     let (mut prefix, core) = (&s[..first], &s[first..=last]);
+    if !is_currency_affix(&s[last + 1..], false) {
+        return None;
+    }
     let mut leading_point = "";
     if let Some(p) = prefix.strip_suffix(['.', ',']) {
         // `$.50` or `.5`: a decimal point; `Rp.1.000`: an abbreviation dot.
@@ -55,6 +70,9 @@ pub fn parse_money(text: &str) -> Option<f64> {
             leading_point = &prefix[p.len()..];
             prefix = p;
         }
+    }
+    if !is_currency_affix(prefix, true) {
+        return None;
     }
     if prefix.chars().filter(|c| *c == '-').count() > 1
         || (prefix.contains('+') && prefix.contains('-'))
@@ -69,6 +87,41 @@ pub fn parse_money(text: &str) -> Option<f64> {
         .collect();
     let value = normalise_separators(&digits)?.parse::<f64>().ok()?;
     Some(if negative { -value } else { value })
+}
+
+/// Text before (`signed`: signs allowed) or after the digits of an amount:
+/// spaces and at most one currency, a symbol (`$`, `€`, `₹`), a code of up
+/// to three capitals (`IDR`, `RM`, `US$`) or a local abbreviation (`Rp`,
+/// `Rs.`, `kr`), optionally ending in an abbreviation dot.
+fn is_currency_affix(text: &str, signed: bool) -> bool {
+    let rest: String = text
+        .chars()
+        .filter(|c| !(c.is_whitespace() || (signed && matches!(c, '-' | '+'))))
+        .collect();
+    let rest = rest.strip_suffix('.').unwrap_or(&rest);
+    let letters_end = rest
+        .char_indices()
+        .find(|(_, c)| !c.is_alphabetic())
+        .map_or(rest.len(), |(i, _)| i);
+    let (letters, symbols) = rest.split_at(letters_end);
+    let code = letters.is_empty()
+        || (letters.len() <= 3 && letters.bytes().all(|b| b.is_ascii_uppercase()))
+        || LOCAL_CURRENCIES
+            .iter()
+            .any(|l| letters.to_lowercase() == *l);
+    code && symbols.chars().count() <= 1 && symbols.chars().all(is_currency_symbol)
+}
+
+/// Currency abbreviations that are not (all-capital) ISO codes.
+const LOCAL_CURRENCIES: [&str; 8] = ["rp", "rs", "kr", "zł", "fr", "ft", "kč", "lei"];
+
+/// A currency sign: `$`, `¢`, `£`, `¥`, `ƒ`, `৳`, `฿`, `﷼`, `元`, `円`, or
+/// one of the Unicode block of currency symbols (`€`, `₹`, `₩`, `₱`, …).
+fn is_currency_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '$' | '¢' | '£' | '¤' | '¥' | 'ƒ' | '৳' | '฿' | '﷼' | '元' | '円'
+    ) || ('\u{20a0}'..='\u{20cf}').contains(&c)
 }
 
 /// `449`, `-12.50`: digits with at most one `.` that cannot be a
@@ -336,6 +389,42 @@ mod tests {
         assert_eq!(parse_money("1.2.3"), None);
         assert_eq!(parse_money("12a34"), None);
         assert_eq!(parse_money("1,234,56.7,8"), None);
+    }
+
+    #[test]
+    fn money_accepts_currency_codes_but_not_words_around_the_number() {
+        assert_eq!(parse_money("IDR 1.500"), Some(1500.0));
+        assert_eq!(parse_money("1.500 IDR"), Some(1500.0));
+        assert_eq!(parse_money("US$ 12.50"), Some(12.5));
+        assert_eq!(parse_money("Rs. 1,200"), Some(1200.0));
+        assert_eq!(parse_money("rp 5.000"), Some(5000.0));
+        assert_eq!(parse_money("- Rp 5.000"), Some(-5000.0));
+        assert_eq!(parse_money("RM12"), Some(12.0));
+        assert_eq!(parse_money("kr 99"), Some(99.0));
+        for words in [
+            "around 300",
+            "300 approx",
+            "about $300",
+            "$300 each",
+            "Total: 300",
+            "300 or 400",
+            "ca. 300",
+            "NaN",
+            "300$$",
+        ] {
+            assert_eq!(parse_money(words), None, "{words}");
+        }
+    }
+
+    #[test]
+    fn not_a_number_is_no_float() {
+        for t in ["NaN", "nan", "inf", "-inf", "+Infinity", "1e999"] {
+            assert_eq!(parse_float(t), None, "{t}");
+        }
+        assert!(is_not_a_number_text(" NaN "));
+        assert!(is_not_a_number_text("-Infinity"));
+        assert!(!is_not_a_number_text("Nana"));
+        assert!(!is_not_a_number_text("12"));
     }
 
     #[test]

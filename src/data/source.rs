@@ -117,6 +117,12 @@ impl Wanted {
         }
     }
 
+    /// Whether the column `name` is read because something names it (not
+    /// merely because every column is).
+    pub fn names(&self, name: &str) -> bool {
+        matches!(self, Wanted::Named(words) if words.contains(&name.to_lowercase()))
+    }
+
     /// These columns and those named by `words`.
     pub fn with<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> Self {
         match self {

@@ -27,6 +27,36 @@ const UI_STRINGS: &[(&str, &str, &str)] = &[
         "Menampilkan {shown} baris pertama dari {total}; unduh CSV untuk semuanya.",
         "Showing the first {shown} of {total} rows; download the CSV for all of them.",
     ),
+    // Search (the field in the header, `search.js`).
+    ("search", "Cari…", "Search…"),
+    ("search_count", "{count} hasil", "{count} results"),
+    ("search_count_one", "1 hasil", "1 result"),
+    (
+        "search_label",
+        "Cari di semua laporan",
+        "Search all reports",
+    ),
+    (
+        "search_loading",
+        "Memuat indeks pencarian…",
+        "Loading the search index…",
+    ),
+    (
+        "search_no_results",
+        "Tidak ada hasil untuk “{query}”",
+        "No results for “{query}”",
+    ),
+    ("search_results", "Hasil pencarian", "Search results"),
+    (
+        "search_shortcut",
+        "Tekan / untuk mencari",
+        "Press / to search",
+    ),
+    (
+        "search_unavailable",
+        "Pencarian tidak tersedia",
+        "Search is not available",
+    ),
     ("skip_to_content", "Langsung ke konten", "Skip to content"),
 ];
 
@@ -145,6 +175,16 @@ mod theme_tests {
         context.insert("t", &ui_strings(language));
         context.insert("root", root);
         context.insert("reports", &reports());
+        context.insert(
+            "assets",
+            &json!({"style.css": "assets/style.0123456789.css",
+                "site.js": "assets/site.0123456789.js",
+                "search.js": "assets/search.0123456789.js",
+                "charts.js": "assets/charts.0123456789.js",
+                "favicon.svg": "assets/favicon.0123456789.svg",
+                "vendor/echarts/echarts.min.js": "assets/vendor/echarts/echarts.min.0123456789.js",
+                "vendor/echarts-gl/echarts-gl.min.js": "assets/vendor/echarts-gl/echarts-gl.min.0123456789.js"}),
+        );
         context
     }
 
@@ -155,6 +195,14 @@ mod theme_tests {
     }
 
     fn page_context(language: Language, needs_gl: Option<bool>) -> Context {
+        page_context_with(language, needs_gl, Some(true))
+    }
+
+    fn page_context_with(
+        language: Language,
+        needs_gl: Option<bool>,
+        needs_charts: Option<bool>,
+    ) -> Context {
         let mut context = base_context(language, "../");
         context.insert(
             "report",
@@ -174,6 +222,9 @@ mod theme_tests {
             "next": null});
         if let Some(gl) = needs_gl {
             page["needs_gl"] = json!(gl);
+        }
+        if let Some(charts) = needs_charts {
+            page["needs_charts"] = json!(charts);
         }
         context.insert("page", &page);
         context
@@ -202,7 +253,12 @@ mod theme_tests {
         assert_eq!(html.matches("class=\"kpi-grid\"").count(), 1);
         assert!(html.contains("<p>Selamat datang di <strong>portal</strong>.</p>"));
         assert!(html.contains("href=\"amazon-b2b&#x2F;index.html\""));
-        assert!(html.contains("<link rel=\"stylesheet\" href=\"assets/style.css\">"));
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"assets&#x2F;style.0123456789.css\">")
+        );
+        assert!(html.contains(
+            "<link rel=\"icon\" type=\"image/svg+xml\" href=\"assets&#x2F;favicon.0123456789.svg\">"
+        ));
         assert!(html.contains("<a class=\"skip-link\" href=\"#content\">Langsung ke konten</a>"));
         assert!(html.contains("<main id=\"content\""));
         assert!(html.contains("class=\"theme-toggle\""));
@@ -248,15 +304,34 @@ mod theme_tests {
         );
         assert!(html.contains("<h2 id=\"temuan\">Temuan</h2><figure class=\"chart\"></figure>"));
         assert!(html.contains("<link rel=\"canonical\" href=\"https:&#x2F;&#x2F;acme.github.io&#x2F;insights/amazon-b2b&#x2F;segmen.html\">"));
-        assert!(html.contains("src=\"..&#x2F;assets/vendor/echarts/echarts.min.js\""));
-        assert!(html.contains("<script defer src=\"..&#x2F;assets/charts.js\"></script>"));
+        assert!(html.contains(
+            "src=\"..&#x2F;assets&#x2F;vendor&#x2F;echarts&#x2F;echarts.min.0123456789.js\""
+        ));
+        assert!(
+            html.contains(
+                "<script defer src=\"..&#x2F;assets&#x2F;charts.0123456789.js\"></script>"
+            )
+        );
         assert!(!html.contains("echarts-gl"));
+    }
+
+    #[test]
+    fn echarts_is_loaded_only_on_pages_with_charts() {
+        for needs in [Some(false), None] {
+            let html = render(
+                "page.html",
+                &page_context_with(Language::Id, Some(true), needs),
+            );
+            assert!(!html.contains("echarts"), "{needs:?}");
+            assert!(!html.contains("charts.0123456789.js"), "{needs:?}");
+            assert!(html.contains("site.0123456789.js"), "{needs:?}");
+        }
     }
 
     #[test]
     fn echarts_gl_is_loaded_only_when_the_page_needs_it() {
         let with_gl = render("page.html", &page_context(Language::Id, Some(true)));
-        assert!(with_gl.contains("assets/vendor/echarts-gl/echarts-gl.min.js"));
+        assert!(with_gl.contains("echarts-gl&#x2F;echarts-gl.min.0123456789.js"));
         let without_flag = render("page.html", &page_context(Language::Id, None));
         assert!(!without_flag.contains("echarts-gl"));
     }

@@ -451,6 +451,15 @@ mod tests {
     }
 
     #[test]
+    fn compact_writes_juta_and_miliar_in_id_million_and_billion_in_en() {
+        // The one compact style of prose, KPI tiles and chart axes.
+        assert_eq!(id().compact(1_200_000.0), "1,2 jt");
+        assert_eq!(id().compact(3_400_000_000.0), "3,4 M");
+        assert_eq!(en().compact(1_200_000.0), "1.2M");
+        assert_eq!(en().compact(3_400_000_000.0), "3.4B");
+    }
+
+    #[test]
     fn compact_plain_below_thousand_trims_zero_and_promotes() {
         assert_eq!(id().compact(999.0), "999");
         assert_eq!(id().compact(12.34), "12,3");

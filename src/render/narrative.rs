@@ -32,6 +32,8 @@ pub struct Placeables {
     /// Note under a table cut to `MAX_SHOWN_ROWS`, with `{shown}` and
     /// `{total}` in it.
     pub rows_note: String,
+    /// The report's display names by column (front-matter `labels`).
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Renders the Markdown of one report's pages through Tera.
@@ -80,7 +82,7 @@ impl Narrative {
                 _ => e,
             }
         })?;
-        super::text_values::register(&mut tera);
+        super::text_values::register(&mut tera, locale.language());
         for page in &report.pages {
             let name = template_name(page);
             tera.add_raw_template(&name, &page.body)
@@ -237,6 +239,7 @@ impl Function for TableFn {
             money: list_arg(args, "money").into_iter().collect(),
             columns: list_arg(args, "columns"),
             headers: list_arg(args, "headers"),
+            labels: Some(&self.placeables.labels),
             csv_url: csv_url.as_deref(),
             download_label: &self.placeables.download_label,
         };
@@ -337,6 +340,7 @@ fn page_error(page: &Page, err: &tera::Error) -> Error {
         (None, Some(function)) => needle
             .as_deref()
             .and_then(|n| tera_error::find_quoted(&page.body, n))
+            .or_else(|| tera_error::find_call_missing(&page.body, &function, &chain))
             .or_else(|| tera_error::find_in_tags(&page.body, &function)),
         (None, None) => needle.and_then(|n| tera_error::find_in_tags(&page.body, &n)),
     };

@@ -1,13 +1,17 @@
-//! Result tables as HTML: the columns picked (and their headers renamed)
-//! for the page, escaped cells, numbers formatted for the locale with their
-//! raw value kept for sorting, and a CSV download link (of the whole table).
+//! Result tables as HTML: the columns picked for the page under their
+//! display names (explicit `headers`, else the report's `labels`, else the
+//! built-in or humanised names), escaped cells, numbers formatted for the
+//! locale with their raw value kept for sorting (money with its symbol,
+//! shares as percentages), booleans as words, and a CSV download link (of
+//! the whole table).
 
 use super::locale::{Locale, MISSING};
 use crate::chart::escape_html;
 use crate::error::{Error, Result};
 use crate::table::Table;
+use crate::table::names::{self, ColumnNames};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// How to show a table.
@@ -16,16 +20,20 @@ pub struct TableView<'a> {
     /// A note shown under the table (e.g. that it shows only its first rows).
     pub note: Option<&'a str>,
     /// Columns shown as percentages (values are ratios); columns whose name
-    /// contains `share`, `rate` or `pct`, or ends in `_mom`, are by default.
+    /// contains `share`, `rate` or `pct`, or ends in `_mom`, and the built-in
+    /// ratio columns (`names::is_percent`) are by default.
     pub percent: BTreeSet<String>,
-    /// Columns shown as money in the locale's currency.
+    /// Columns shown as money in the locale's currency; the built-in money
+    /// columns (`names::is_money`) are by default.
     pub money: BTreeSet<String>,
     /// Columns to show, in this order; every column, in table order, when
     /// empty.
     pub columns: Vec<String>,
-    /// Header texts of the shown columns, in order; the column names when
-    /// empty.
+    /// Header texts of the shown columns, in order; the columns' display
+    /// names when empty.
     pub headers: Vec<String>,
+    /// The report's display names by column (front-matter `labels`).
+    pub labels: Option<&'a BTreeMap<String, String>>,
     /// Relative URL of the table's CSV, for the download link.
     pub csv_url: Option<&'a str>,
     /// Text of the download link.
@@ -44,14 +52,21 @@ pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> Result<St
         .iter()
         .map(|&i| column_kind(&table.columns[i], view))
         .collect();
+    let names = ColumnNames {
+        language: locale.language(),
+        labels: view.labels,
+    };
     for (n, &i) in shown.iter().enumerate() {
         let numeric = table.rows.iter().any(|r| r[i].is_number());
         let class = if numeric { " class=\"num\"" } else { "" };
-        let header = view.headers.get(n).unwrap_or(&table.columns[i]);
+        let header = match view.headers.get(n) {
+            Some(header) => header.clone(),
+            None => names.get(&table.columns[i]),
+        };
         let _ = write!(
             html,
             "<th scope=\"col\"{class}>{}</th>",
-            escape_html(header)
+            escape_html(&header)
         );
     }
     html.push_str("</tr></thead><tbody>");
@@ -120,16 +135,12 @@ enum CellKind {
 }
 
 fn column_kind(name: &str, view: &TableView) -> CellKind {
-    let lower = name.to_lowercase();
     if view.money.contains(name) {
         CellKind::Money
-    } else if view.percent.contains(name)
-        || lower.contains("share")
-        || lower.contains("rate")
-        || lower.contains("pct")
-        || lower.ends_with("_mom")
-    {
+    } else if view.percent.contains(name) || names::is_percent(name) {
         CellKind::Percent
+    } else if names::is_money(name) {
+        CellKind::Money
     } else {
         CellKind::Plain
     }
@@ -152,6 +163,9 @@ fn write_cell(html: &mut String, cell: &Value, kind: CellKind, locale: &Locale) 
         }
         Value::String(s) => {
             let _ = write!(html, "<td>{}</td>", escape_html(s));
+        }
+        Value::Bool(b) => {
+            let _ = write!(html, "<td>{}</td>", names::bool_text(*b, locale.language()));
         }
         other => {
             let _ = write!(html, "<td>{}</td>", escape_html(&other.to_string()));

@@ -1,7 +1,9 @@
 //! Loops between templates, found before anything renders: a template that
 //! includes, extends or imports itself (directly or through others), and a
 //! macro that calls itself. Tera would recurse until the stack overflows;
-//! here they are an error naming every file of the loop.
+//! here they are an error naming every file of the loop. The same scan
+//! refuses what Tera lets pass but is surely a mistake: an `endblock` or
+//! `endmacro` that names another block or macro than the one it closes.
 
 use super::references::References;
 use crate::error::{Error, Result};
@@ -46,8 +48,113 @@ pub fn check_loops(sources: &[(String, String)], origin: &dyn Fn(&str) -> PathBu
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
+    for name in templates.keys() {
+        check_end_names(text_of(&texts, name)).map_err(|e| e.at(origin(name)))?;
+    }
     check_template_loops(&templates, &texts, origin)?;
     check_macro_loops(&templates, &texts, origin)
+}
+
+/// `{% endblock x %}` and `{% endmacro x %}` must name the block or macro
+/// they close (Tera ignores the name). Errors carry the 1-based line.
+fn check_end_names(text: &str) -> Result<()> {
+    let mut open: Vec<(&str, String, usize)> = Vec::new();
+    for (line, words) in statement_tags(text) {
+        let mut words = words.split_whitespace();
+        let (Some(first), second) = (words.next(), words.next()) else {
+            continue;
+        };
+        match first {
+            "block" | "macro" => {
+                let name = second.unwrap_or("");
+                let name = name.split('(').next().unwrap_or("").to_string();
+                open.push((first, name, line));
+            }
+            "endblock" | "endmacro" => {
+                let kind = &first[3..];
+                let Some((opened, name, opened_line)) = open.pop() else {
+                    continue;
+                };
+                let closing = second.unwrap_or("");
+                if opened == kind && !closing.is_empty() && closing != name {
+                    return Err(Error::new(format!(
+                        "`{{% {first} {closing} %}}` closes the {kind} `{name}` opened on line {opened_line}"
+                    ))
+                    .line(line)
+                    .hint(format!(
+                        "write `{{% {first} {name} %}}`; {kind}s close in the order they were opened, the innermost first"
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The statement tags (`{% … %}`) of `text`: the 1-based line each starts
+/// on and its words without the `{%-`/`-%}` marks. Expressions, comments
+/// and `raw` sections are skipped; strings inside tags cannot end them.
+fn statement_tags(text: &str) -> Vec<(usize, &str)> {
+    let mut tags = Vec::new();
+    let mut at = 0;
+    let mut in_raw = false;
+    while let Some(open) = text[at..].find('{').map(|i| at + i) {
+        let kind = text[open + 1..].chars().next();
+        let close_mark = match kind {
+            Some('%') => "%}",
+            Some('{') => "}}",
+            Some('#') => "#}",
+            _ => {
+                at = open + 1;
+                continue;
+            }
+        };
+        let body_start = open + 2;
+        let Some(close) = tag_end(text, body_start, close_mark, kind != Some('#')) else {
+            break;
+        };
+        at = close + 2;
+        if kind != Some('%') {
+            continue;
+        }
+        let body = text[body_start..close]
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
+        let word = body.split_whitespace().next().unwrap_or("");
+        if in_raw {
+            in_raw = word != "endraw";
+            continue;
+        }
+        if word == "raw" {
+            in_raw = true;
+            continue;
+        }
+        let line = text[..open].matches('\n').count() + 1;
+        tags.push((line, body));
+    }
+    tags
+}
+
+/// Where `mark` closes a tag whose body starts at `from`, skipping quoted
+/// strings when `strings`.
+fn tag_end(text: &str, from: usize, mark: &str, strings: bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if strings && matches!(b, b'"' | b'\'' | b'`') => quote = Some(b),
+            None if text[i..].starts_with(mark) => return Some(i),
+            None => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn check_template_loops(
@@ -321,6 +428,41 @@ mod tests {
             err.message(),
             "macros call each other in a loop: a (m.html) → b (m.html) → a (m.html)"
         );
+    }
+
+    #[test]
+    fn an_endblock_naming_another_block_is_refused_at_its_line() {
+        let err = check(&[(
+            "index.html",
+            "{% extends \"base.html\" %}\n{% block layout %}\n<main>{{ x }}</main>\n{% endblock main %}",
+        )])
+        .unwrap_err();
+        assert_eq!(
+            err.path(),
+            Some(std::path::Path::new("templates/index.html"))
+        );
+        assert_eq!(err.line_number(), Some(4));
+        assert!(
+            err.message()
+                .contains("`{% endblock main %}` closes the block `layout` opened on line 2"),
+            "{err}"
+        );
+        // Nested blocks close innermost first, and tags inside strings,
+        // comments and raw sections do not count.
+        let fine = [
+            (
+                "ok.html",
+                "{% block a %}{% block b %}{{ \"{% endblock zz %}\" }}{% endblock b %}\n\
+                 {# {% endblock yy %} #}{% raw %}{% endblock xx %}{% endraw %}{%- endblock a -%}",
+            ),
+            ("m.html", "{% macro m(x) %}{{ x }}{% endmacro m %}"),
+        ];
+        for (name, text) in fine {
+            assert!(Template::new(name, None, text).is_ok(), "{name} must parse");
+        }
+        check(&fine).unwrap();
+        let err = check(&[("m.html", "{% macro m(x) %}\n{% endmacro n %}")]).unwrap_err();
+        assert_eq!(err.line_number(), Some(2), "{err}");
     }
 
     #[test]

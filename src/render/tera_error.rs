@@ -118,8 +118,45 @@ pub fn syntax_expectation(chain: &[String]) -> Option<String> {
 /// Text outside tags is not searched, so a word of the prose never
 /// matches.
 pub fn find_in_tags(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let (at, _) = names_in_tags(text, needle).into_iter().next()?;
+    Some(position(text, at))
+}
+
+/// Where the first call `function(…)` in a tag of `text` lacks the
+/// argument an error says it needs (``function `chart` needs name="..."``):
+/// 0-based line, 1-based column. `None` when the error is not that one.
+pub fn find_call_missing(text: &str, function: &str, chain: &[String]) -> Option<(usize, usize)> {
+    let key = chain
+        .iter()
+        .find_map(|p| between(p, &format!("function `{function}` needs "), "="))?;
+    names_in_tags(text, function)
+        .into_iter()
+        .find(|(_, rest)| {
+            let Some(args) = rest.trim_start().strip_prefix('(') else {
+                return false;
+            };
+            let args = args.split(')').next().unwrap_or("");
+            !args.split(',').any(|arg| {
+                arg.split_once('=')
+                    .is_some_and(|(name, _)| name.trim() == key)
+            })
+        })
+        .map(|(at, _)| position(text, at))
+}
+
+/// 0-based line and 1-based column (in characters) of byte `at`.
+fn position(text: &str, at: usize) -> (usize, usize) {
+    let line = text[..at].matches('\n').count();
+    let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    (line, text[start..at].chars().count() + 1)
+}
+
+/// Every place `needle` is a whole name inside a tag of `text`: its byte
+/// offset, and the rest of the tag after it with strings blanked.
+fn names_in_tags(text: &str, needle: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
     if needle.is_empty() {
-        return None;
+        return found;
     }
     let mut from = 0;
     while let Some(open) = find_tag_start(&text[from..]).map(|i| from + i) {
@@ -133,16 +170,13 @@ pub fn find_in_tags(text: &str, needle: &str) -> Option<(usize, usize)> {
             let after = tag[i + needle.len()..].chars().next();
             let name_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
             if !name_char(before) && !name_char(after) {
-                let at = open + i;
-                let line = text[..at].matches('\n').count();
-                let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-                return Some((line, text[start..at].chars().count() + 1));
+                found.push((open + i, tag[i + needle.len()..].to_string()));
             }
             search = i + needle.len();
         }
         from = close.max(open + 2);
     }
-    None
+    found
 }
 
 /// The template a "Template '…' not found" error names (an include or
@@ -246,6 +280,20 @@ pub fn between(text: &str, start: &str, end: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_call_without_its_name_is_found() {
+        let text = "{{ chart(name=\"aov\") }}\n\nchart() in prose\n{{ chart( name = \"b\" ) }} {{ chart(title=\"x\") }}\n";
+        let chain = vec![
+            "Failed to render".to_string(),
+            "function `chart` needs name=\"...\", e.g. chart(name=\"b2b.segments\")".to_string(),
+        ];
+        // Line 3 (0-based), the third call: the first two name their chart,
+        // and the prose is no call.
+        assert_eq!(find_call_missing(text, "chart", &chain), Some((3, 30)));
+        assert_eq!(find_call_missing(text, "chart", &chain[..1]), None);
+        assert_eq!(find_in_tags(text, "chart"), Some((0, 4)));
+    }
 
     #[test]
     fn names_are_found_inside_tags_only_and_whole() {

@@ -5,9 +5,12 @@
 //! [`TEXT_FILTER`], that writes any value as a text placeholder; only the
 //! placing functions (`chart()`, `table()`, `kpis()`, which make their own
 //! placeholders) and macro calls (whose bodies print through this filter
-//! already) are left as they are.
+//! already) are left as they are. A boolean prints as a word of the page's
+//! language (`Ya`/`Tidak`, `Yes`/`No`).
 
 use super::placeholders::text_placeholder;
+use crate::config::Language;
+use crate::table::names::bool_text;
 use serde_json::Value;
 use std::collections::HashMap;
 use tera::ast::{Expr, ExprVal, FunctionCall, Node};
@@ -16,9 +19,9 @@ use tera::{Template, Tera};
 /// The filter appended to every printed expression.
 pub const TEXT_FILTER: &str = "__wawasan_text";
 
-/// Register the filter on `tera`.
-pub fn register(tera: &mut Tera) {
-    tera.register_filter(TEXT_FILTER, TextFilter);
+/// Register the filter on `tera`, booleans written in `language`.
+pub fn register(tera: &mut Tera, language: Language) {
+    tera.register_filter(TEXT_FILTER, TextFilter(language));
 }
 
 /// Add the filter to every printed expression of `template` (its body, its
@@ -76,12 +79,13 @@ fn add_filter(expr: &mut Expr) {
     });
 }
 
-struct TextFilter;
+struct TextFilter(Language);
 
 impl tera::Filter for TextFilter {
     fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
         Ok(Value::String(match value {
             Value::Null => String::new(),
+            Value::Bool(b) => text_placeholder(bool_text(*b, self.0)),
             other => text_placeholder(&render(other)),
         }))
     }

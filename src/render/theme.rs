@@ -11,6 +11,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    ("single.html", include_str!("../../templates/single.html")),
     (
         "partials/footer.html",
         include_str!("../../templates/partials/footer.html"),

@@ -175,7 +175,10 @@ impl ResultCache {
         }
         for source in &report.meta.sources {
             for file in resolve_files(source, data_dir)? {
-                h.text(&file.to_string_lossy());
+                // Relative to the data folder: a moved or freshly cloned
+                // portal keeps its cache.
+                let name = file.strip_prefix(data_dir).unwrap_or(&file);
+                h.text(&name.to_string_lossy());
                 h.number(self.hashes.hash(&file)?);
             }
         }

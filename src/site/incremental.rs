@@ -118,7 +118,7 @@ fn render_report(
 ) -> Result<RenderedReport> {
     let report = computed.report;
     // Parsing the pages tells what they use, rendered or not.
-    let prepared = pages::ReportPages::new(site, computed)?;
+    let prepared = pages::ReportPages::new(computed)?;
     let exported = exported_tables(&computed.results, prepared.references());
     // Without a results key the results cannot be told apart: render.
     let keys: Vec<Option<u64>> = match &computed.results_key {
@@ -174,6 +174,7 @@ fn site_key(site: &SiteContext, theme_sources: &[(String, String)]) -> Fnv {
     // Every setting, not only those templates see today.
     h.text(&format!("{:?}", site.portal.config));
     h.text(&site.reports.to_string());
+    h.text(&site.assets.to_string());
     h
 }
 

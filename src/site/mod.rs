@@ -14,6 +14,8 @@ pub mod pages;
 pub mod progress;
 pub mod results;
 pub mod schedule;
+pub mod search;
+pub mod single_file;
 pub mod workbook;
 
 use crate::config::Paths;
@@ -40,6 +42,8 @@ pub struct BuildOptions {
     pub session: Option<Session>,
     /// Where the build reports its steps.
     pub progress: progress::ProgressSink,
+    /// Also write every report as one self-contained file, `<slug>.html`.
+    pub single_file: bool,
 }
 
 /// What one process (`serve`) remembers between builds, so that a rebuild
@@ -158,12 +162,14 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
 
     let started = Instant::now();
     options.progress.started("", "render");
+    let assets = assets::Assets::collect(&options.paths.templates)?;
     let site = SiteContext {
         portal: &portal,
         theme: &theme,
         templates: &templates,
         templates_dir: &options.paths.templates,
         reports: pages::report_cards(&computed),
+        assets: assets.context(),
     };
     let memo = options.session.as_ref().map(|s| &s.pages);
     let rendered = incremental::render_site(&site, &computed, &templates, memo)?;
@@ -173,6 +179,8 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         .progress
         .finished("", "render", &format!("{} pages", summary.pages), 1);
     let mut files: SiteFiles = rendered.files.into_iter().collect();
+    let (index_path, index) = search::index_file(&portal, &files);
+    files.insert(index_path, index);
     let exports: Vec<exports::ExportFiles> = computed
         .par_iter()
         .zip(&rendered.exported)
@@ -211,8 +219,20 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
             }
         }
     }
-    for (path, bytes) in assets::collect_static(&options.paths.templates)? {
-        files.insert(format!("assets/{path}"), bytes.into());
+    if options.single_file {
+        let singles: Vec<(String, String)> = computed
+            .par_iter()
+            .map(|c| {
+                let html = single_file::render_single_file(&site, c, &assets)?;
+                Ok((single_file::single_file_path(&c.report.slug), html))
+            })
+            .collect::<Result<_>>()?;
+        for (path, html) in singles {
+            files.insert(path, html.into_bytes().into());
+        }
+    }
+    for (path, bytes) in assets.files {
+        files.insert(path, bytes.into());
     }
     files.insert(".nojekyll".into(), FileBytes::from(&[][..]));
     summary.render_time = started.elapsed();

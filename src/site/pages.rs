@@ -8,7 +8,7 @@ use crate::data::Origin;
 use crate::error::Result;
 use crate::render::i18n::ui_strings;
 use crate::render::locale::{Locale, MISSING};
-use crate::render::markdown::render_markdown;
+use crate::render::markdown::{Rendered, render_markdown};
 use crate::render::narrative::{Narrative, Placeables};
 use crate::render::references::References;
 use crate::render::theme::render_template;
@@ -36,6 +36,9 @@ pub struct SiteContext<'a> {
     pub templates_dir: &'a Path,
     /// `reports` entry of every template context (cards and navigation).
     pub reports: Value,
+    /// `assets` entry of every template context: the fingerprinted static
+    /// files' URLs by plain name (see `assets::Assets`).
+    pub assets: Value,
 }
 
 /// URL of a page relative to the site root.
@@ -119,14 +122,16 @@ pub struct ReportPages<'a> {
 }
 
 impl<'a> ReportPages<'a> {
-    pub fn new(site: &SiteContext, computed: &'a ComputedReport<'a>) -> Result<Self> {
-        let ui = ui_strings(site.portal.config.language);
+    pub fn new(computed: &'a ComputedReport<'a>) -> Result<Self> {
+        // A report in another language than the portal's reads in its own.
+        let ui = ui_strings(computed.locale.language());
         let placeables = Arc::new(Placeables {
             tables: computed.results.tables.clone(),
             charts: computed.results.charts.clone(),
             kpis: format_kpis(computed),
             download_label: ui_text(&ui, "download_csv"),
             rows_note: ui_text(&ui, "rows_shown"),
+            labels: computed.report.meta.labels.clone(),
         });
         let narrative = Narrative::new(computed.report, placeables, &computed.locale)?;
         let references = narrative.references();
@@ -146,8 +151,25 @@ impl<'a> ReportPages<'a> {
     /// The HTML of the pages at the given positions of the report's page
     /// list, in the same order.
     pub fn render(&self, site: &SiteContext, which: &[usize]) -> Result<Vec<String>> {
-        let computed = self.computed;
-        let report = computed.report;
+        self.contents(site, which)?
+            .into_iter()
+            .map(|(i, rendered)| {
+                let context = page_context(site, self, i, &rendered);
+                render_template(
+                    site.theme,
+                    site.templates,
+                    "page.html",
+                    &context,
+                    site.templates_dir,
+                )
+            })
+            .collect()
+    }
+
+    /// The content (narrative through Tera and Markdown, without the page
+    /// template) of the pages at the given positions, with their positions.
+    pub fn contents(&self, site: &SiteContext, which: &[usize]) -> Result<Vec<(usize, Rendered)>> {
+        let report = self.computed.report;
         let mut context = self.narrative_context(site)?;
         let mut out = Vec::with_capacity(which.len());
         for (i, page) in which
@@ -156,17 +178,14 @@ impl<'a> ReportPages<'a> {
         {
             context.insert("page", &json!({"title": page.title, "slug": page.slug}));
             let markdown = self.narrative.render(page, &context)?;
-            let rendered = render_markdown(&markdown);
-            let context = page_context(site, self, i, &rendered);
-            out.push(render_template(
-                site.theme,
-                site.templates,
-                "page.html",
-                &context,
-                site.templates_dir,
-            )?);
+            out.push((i, render_markdown(&markdown)));
         }
         Ok(out)
+    }
+
+    /// The UI strings of the report's language.
+    pub fn ui(&self) -> &Map<String, Value> {
+        &self.ui
     }
 
     /// One context for all pages: the analysis results and the rows of the
@@ -201,7 +220,7 @@ fn page_context(
     site: &SiteContext,
     prepared: &ReportPages,
     index: usize,
-    rendered: &crate::render::markdown::Rendered,
+    rendered: &Rendered,
 ) -> tera::Context {
     let computed = prepared.computed;
     let ui = &prepared.ui;
@@ -224,8 +243,10 @@ fn page_context(
     }
     let value = json!({
         "portal": portal_value(site.portal),
+        "lang": computed.locale.language().tag(),
         "t": ui,
         "root": "../",
+        "assets": site.assets,
         "reports": site.reports,
         "report": {
             "slug": report.slug,
@@ -242,6 +263,7 @@ fn page_context(
             "toc": rendered.toc,
             "prev": index.checked_sub(1).map(|i| link(&report.pages[i])),
             "next": report.pages.get(index + 1).map(link),
+            "needs_charts": rendered.html.contains("class=\"chart-option\""),
             "needs_gl": rendered.html.contains("data-gl=\"true\""),
         },
     });
@@ -254,8 +276,10 @@ pub fn render_index(site: &SiteContext) -> Result<String> {
     let intro = render_markdown(&site.portal.intro).html;
     let value = json!({
         "portal": portal_value(site.portal),
+        "lang": site.portal.config.language.tag(),
         "t": ui,
         "root": "",
+        "assets": site.assets,
         "reports": site.reports,
         "intro": intro,
     });

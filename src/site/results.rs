@@ -145,6 +145,7 @@ pub fn compute(
         )?;
     }
     for (name, spec) in &report.meta.charts {
+        let spec = &spec.for_report(&report.meta.labels);
         let chart = make_chart(name, spec, &spec.table, &tables, locale).map_err(|e| {
             let setting = e.setting_name().unwrap_or("table").to_string();
             e.within(&index, report.locate_key(&["charts", name, &setting]))
@@ -257,6 +258,7 @@ fn add_analysis(
         tables.insert(format!("{name}.{local}"), ResultTable::rows(table));
     }
     for (local, spec) in &output.charts {
+        let spec = &spec.for_report(&report.meta.labels);
         let table_ref = format!("{name}.{}", spec.table);
         let chart = make_chart(&format!("{name}.{local}"), spec, &table_ref, tables, locale)
             .map_err(|e| {

@@ -3,6 +3,7 @@
 //! and its compact binary form for the results cache (`codec`).
 
 pub mod codec;
+pub mod names;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -128,6 +128,59 @@ impl Browser {
         self.command("POST", "/execute/sync", Some(&body))
     }
 
+    /// Type `text` on the keyboard into whatever has the focus (WebDriver
+    /// key actions, so the page sees trusted key events): `\u{E015}` is
+    /// ArrowDown, `\u{E013}` ArrowUp, `\u{E007}` Enter, `\u{E00C}` Escape.
+    pub fn type_keys(&self, text: &str) {
+        let actions: Vec<Value> = text
+            .chars()
+            .flat_map(|c| {
+                let key = c.to_string();
+                [
+                    json!({"type": "keyDown", "value": key}),
+                    json!({"type": "keyUp", "value": key}),
+                ]
+            })
+            .collect();
+        let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.command("POST", "/actions", Some(&body));
+    }
+
+    /// Resize the window (in headless Chromium: the viewport) to
+    /// `width` x `height` CSS pixels.
+    pub fn set_window_size(&self, width: u32, height: u32) {
+        let body = json!({ "width": width, "height": height });
+        self.command("POST", "/window/rect", Some(&body));
+    }
+
+    /// Print the current page to PDF (WebDriver `print`) on paper of
+    /// `width` x `height` centimetres, unscaled; the PDF's bytes.
+    pub fn print_pdf(&self, width: f64, height: f64) -> Vec<u8> {
+        let body = json!({
+            "page": { "width": width, "height": height },
+            "shrinkToFit": false,
+            "background": false,
+        });
+        let encoded = self.command("POST", "/print", Some(&body));
+        let encoded = encoded.as_str().expect("print returns base64 text");
+        decode_base64(encoded).unwrap_or_else(|| panic!("print returned invalid base64"))
+    }
+
+    /// Save a PNG screenshot of the window to `path` (folders made as
+    /// needed); the path, for a failing check's message.
+    pub fn screenshot(&self, path: &Path) -> PathBuf {
+        let encoded = self.command("GET", "/screenshot", None);
+        let bytes = encoded
+            .as_str()
+            .and_then(decode_base64)
+            .unwrap_or_else(|| panic!("screenshot returned no base64 PNG"));
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        path.to_path_buf()
+    }
+
     /// Run `script` until it returns something truthy, at most `timeout`;
     /// returns that value.
     pub fn wait_until(&self, script: &str, timeout: Duration) -> Value {
@@ -171,6 +224,35 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Standard base64 (with or without padding) to bytes; `None` on a
+/// character outside the alphabet.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let mut bits = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            bits |= value(c)? << (18 - 6 * i);
+        }
+        let bytes = bits.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
 }
 
 /// JavaScript's truthiness of a returned value.

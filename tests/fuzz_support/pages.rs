@@ -219,6 +219,7 @@ fn report_with(body: &str) -> Report {
             sources: Vec::new(),
             analyses: BTreeMap::new(),
             charts: BTreeMap::new(),
+            labels: BTreeMap::new(),
             kpis: Vec::new(),
         },
         front_matter: String::new(),

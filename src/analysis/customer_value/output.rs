@@ -69,7 +69,7 @@ pub fn build(
         ..AnalysisOutput::default()
     };
     let tables = [
-        ("customers", customers_table(spec, &f)),
+        ("customers", customers_table(spec, &f, language)),
         ("segments", segments_table(&f, language)),
         ("pareto", pareto_table(&f)),
         ("order_counts", order_counts_table(&f)),
@@ -82,7 +82,9 @@ pub fn build(
     out
 }
 
-fn customers_table(spec: &CustomerValueSpec, f: &Figures) -> Table {
+/// The top customers; their segment under its display name (`Tinggi`), as
+/// the segments table's `label` and the charts show it.
+fn customers_table(spec: &CustomerValueSpec, f: &Figures, language: Language) -> Table {
     let dated = spec.date.is_some();
     let mut cols = vec!["rank", "customer", "orders", "revenue"];
     if dated {
@@ -101,7 +103,7 @@ fn customers_table(spec: &CustomerValueSpec, f: &Figures) -> Table {
         if dated {
             row.extend([date(c.first), date(c.last)]);
         }
-        row.push(json!(SEGMENTS[f.ranks[i]]));
+        row.push(json!(segment_label(SEGMENTS[f.ranks[i]], language)));
         t.push(row);
     }
     t

@@ -178,8 +178,7 @@ pub fn charts(m: &Model, language: Language) -> Vec<(String, ChartSpec)> {
             y: vec![names[1].clone()],
             z: three.then(|| names[2].clone()),
             series: Some("name".into()),
-            x_label: Some(names[0].clone()),
-            y_label: Some(names[1].clone()),
+            // Axes are titled with the features' display names.
             ..ChartSpec::default()
         };
         out.push((

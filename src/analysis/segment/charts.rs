@@ -1,8 +1,9 @@
 //! The built-in charts of a segment comparison, over its local tables, with
-//! titles in the report's language.
+//! titles in the report's language (columns named by their display names).
 
 use crate::chart::{ChartKind, ChartSpec, ValueFormat};
 use crate::config::Language;
+use crate::table::names::{display_name, in_sentence};
 use std::collections::BTreeMap;
 
 /// Pick the Indonesian or English text.
@@ -71,10 +72,11 @@ pub(super) fn add_segment_charts(charts: &mut BTreeMap<String, ChartSpec>, lang:
 
 /// A grouped bar (segments as series) over a wide mix table.
 pub(super) fn mix_chart(table: &str, column: &str, labels: &[String], lang: Language) -> ChartSpec {
+    let word = in_sentence(column, lang);
     let title = text(
         lang,
-        &format!("Porsi qty per {column} dalam tiap segmen"),
-        &format!("Share of quantity by {column} within each segment"),
+        &format!("Porsi unit per {word} dalam tiap segmen"),
+        &format!("Share of units by {word} within each segment"),
     );
     let mut spec = chart(ChartKind::Bar, table, title, column, labels.to_vec());
     spec.format = ValueFormat::Percent;
@@ -86,12 +88,12 @@ pub(super) fn time_mix_chart(table: &str, x: &str, labels: &[String], lang: Lang
     let title = match x {
         "weekday" => text(
             lang,
-            "Porsi qty per hari dalam tiap segmen",
+            "Porsi unit per hari dalam tiap segmen",
             "Share of quantity by weekday within each segment",
         ),
         _ => text(
             lang,
-            "Porsi qty per bulan dalam tiap segmen",
+            "Porsi unit per bulan dalam tiap segmen",
             "Share of quantity by month within each segment",
         ),
     };
@@ -100,16 +102,33 @@ pub(super) fn time_mix_chart(table: &str, x: &str, labels: &[String], lang: Lang
     spec
 }
 
-/// Horizontal bars of the top-N values, one segment at a time.
-pub(super) fn top_chart(table: &str, column: &str, n: usize, lang: Language) -> ChartSpec {
-    let title = text(
-        lang,
-        &format!("{n} {column} teratas menurut qty"),
-        &format!("Top {n} {column} by quantity"),
-    );
+/// Horizontal bars of the top-N values, one segment at a time. The title
+/// counts them only when every segment has `n` (`full`): a segment with
+/// fewer values would otherwise show fewer bars than the title says.
+pub(super) fn top_chart(
+    table: &str,
+    column: &str,
+    n: usize,
+    full: bool,
+    lang: Language,
+) -> ChartSpec {
+    let word = in_sentence(column, lang);
+    let title = if full {
+        text(
+            lang,
+            &format!("{n} {word} teratas menurut jumlah unit"),
+            &format!("Top {n} {word} by units"),
+        )
+    } else {
+        text(
+            lang,
+            &format!("{} teratas menurut jumlah unit", display_name(column, lang)),
+            &format!("Top {word} values by units"),
+        )
+    };
     let mut spec = chart(ChartKind::Bar, table, title, "value", vec!["qty".into()]);
     spec.select = Some("segment".into());
     spec.horizontal = true;
-    spec.x_label = Some(column.to_string());
+    spec.x_label = Some(display_name(column, lang));
     spec
 }

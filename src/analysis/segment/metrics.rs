@@ -209,12 +209,18 @@ pub(super) fn derive_metrics(stats: &[SegmentStats], groups: &Groups, has_date: 
     }
 }
 
-/// `segments.LABEL.metric` for the result JSON.
-pub(super) fn segments_json(m: &Metrics, stats: &[SegmentStats], groups: &Groups) -> Value {
+/// `segments.LABEL.metric` for the result JSON; `value` is a boolean for a
+/// boolean segment column.
+pub(super) fn segments_json(
+    m: &Metrics,
+    stats: &[SegmentStats],
+    groups: &Groups,
+    bool_values: bool,
+) -> Value {
     let mut out = Map::new();
     for &code in &groups.order {
         let mut seg = Map::new();
-        seg.insert("value".into(), Value::from(groups.values[code].clone()));
+        seg.insert("value".into(), raw_value(&groups.values[code], bool_values));
         for (name, v) in m.names.iter().zip(&m.values[code]) {
             seg.insert((*name).into(), number(*v));
         }
@@ -233,8 +239,14 @@ pub(super) fn ratios_json(m: &Metrics) -> Value {
     Value::Object(pairs.map(|(n, r)| ((*n).to_string(), number(*r))).collect())
 }
 
-/// One row per segment in display order.
-pub(super) fn segments_table(m: &Metrics, stats: &[SegmentStats], groups: &Groups) -> Table {
+/// One row per segment in display order; the raw `value` of a boolean
+/// segment column stays a boolean (a page shows it as Ya/Tidak).
+pub(super) fn segments_table(
+    m: &Metrics,
+    stats: &[SegmentStats],
+    groups: &Groups,
+    bool_values: bool,
+) -> Table {
     let mut columns = vec!["segment", "value"];
     columns.extend(&m.names);
     columns.push("missing_amount");
@@ -242,7 +254,7 @@ pub(super) fn segments_table(m: &Metrics, stats: &[SegmentStats], groups: &Group
     for &code in &groups.order {
         let mut row = vec![
             Value::from(groups.labels[code].clone()),
-            Value::from(groups.values[code].clone()),
+            raw_value(&groups.values[code], bool_values),
         ];
         row.extend(m.values[code].iter().map(|v| number(*v)));
         row.push(Value::from(stats[code].missing_amount));
@@ -263,6 +275,16 @@ pub(super) fn ratios_table(m: &Metrics, groups: &Groups) -> Table {
         ]);
     }
     table
+}
+
+/// A segment's raw value as a cell: `true`/`false` as booleans when the
+/// segment column is boolean, else the text.
+fn raw_value(value: &str, bool_values: bool) -> Value {
+    match (bool_values, value) {
+        (true, "true") => Value::Bool(true),
+        (true, "false") => Value::Bool(false),
+        _ => Value::from(value),
+    }
 }
 
 #[cfg(test)]

@@ -109,7 +109,8 @@ fn segment_metrics_match_hand_computed_values() {
     assert_eq!(r["baseline"], json!("B2C"));
     assert_eq!(r["dropped_missing_amount"], json!(1));
     let (b2b, b2c) = (&r["segments"]["B2B"], &r["segments"]["B2C"]);
-    assert_eq!(b2b["value"], json!("true"));
+    // A boolean segment column keeps its values boolean.
+    assert_eq!(b2b["value"], json!(true));
     // B2B: orders {O1, O2, O3} = 3; lines 4; revenue 100+50+150+60 = 360;
     // qty 4+2+5+3 = 14; AOV 360/3 = 120; avg_qty 14/3; qty per line 14/4.
     close(&b2b["orders"], 3.0);

@@ -151,6 +151,40 @@ pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<CsvTable> {
     })
 }
 
+/// The file line of data row `row` (0-based, as the reader counts rows:
+/// blank lines and, with `skip_ragged`, ragged lines are no rows). Reads
+/// the file again, so only errors ask; `None` if it has fewer rows now.
+pub fn row_line(path: &Path, delimiter: u8, skip_ragged: bool, row: usize) -> Option<usize> {
+    let mut reader = ChunkReader::open(path).ok()?;
+    let width = reader.header(delimiter).ok()?.len();
+    let mut seen = 0usize;
+    loop {
+        let chunk = reader.next_batch(1).ok()?.pop()?;
+        let mut split: Vec<Cow<[u8]>> = Vec::with_capacity(width);
+        let mut records = Records::new(&chunk.bytes);
+        loop {
+            let offset = records.position();
+            let Some(Ok(record)) = records.next() else {
+                break;
+            };
+            if record.bytes.is_empty() {
+                continue;
+            }
+            if skip_ragged {
+                fields(record.bytes, delimiter, &mut split)?;
+                if split.len() != width {
+                    continue;
+                }
+            }
+            if seen == row {
+                let before = memchr::memchr_iter(b'\n', &chunk.bytes[..offset]).count();
+                return Some(chunk.first_line + before);
+            }
+            seen += 1;
+        }
+    }
+}
+
 /// A column the reader keeps.
 struct KeptColumn {
     /// Its position in the header.

@@ -11,14 +11,33 @@ mod table;
 use crate::error::{Error, Result};
 use node::Node;
 use polars::prelude::DataFrame;
+use std::borrow::Cow;
 use std::path::Path;
 use table::Flattener;
 
 const JSON_HINT: &str = "fix the file at that place (a missing comma, quote or bracket is the usual cause), or set `format` if the file is not JSON";
 
+/// A JSON file's table, with the file line of each row's record.
+pub struct JsonTable {
+    pub frame: DataFrame,
+    /// Row `i` came from the record on line `lines[i]` (None: not known,
+    /// e.g. a record whose keys all hold escapes).
+    pub lines: Vec<Option<usize>>,
+}
+
 /// Reads a JSON document; `records` is a dotted path to the records, or `.`
 /// for the document itself.
 pub fn read_json(path: &Path, records: Option<&str>) -> Result<DataFrame> {
+    Ok(read_json_table(path, records)?.frame)
+}
+
+/// Reads newline-delimited JSON: one object per non-blank line.
+pub fn read_ndjson(path: &Path) -> Result<DataFrame> {
+    Ok(read_ndjson_table(path)?.frame)
+}
+
+/// [`read_json`], with the line of each row.
+pub fn read_json_table(path: &Path, records: Option<&str>) -> Result<JsonTable> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let doc: Node = serde_json::from_slice(&bytes).map_err(|e| {
         Error::new("the file is not valid JSON")
@@ -28,23 +47,68 @@ pub fn read_json(path: &Path, records: Option<&str>) -> Result<DataFrame> {
             .hint(JSON_HINT)
             .caused_by(e)
     })?;
-    let items = find_records(&doc, records).map_err(|e| e.at(path))?;
+    let items = find_records(&doc, records, path)?;
     let mut table = Flattener::new();
+    let mut lines = Vec::new();
+    let mut counter = LineCounter::new(&bytes);
     for (i, item) in items.iter().enumerate() {
         let Node::Object(fields) = item else {
             return Err(Error::new(format!("record {} is not a JSON object", i + 1))
                 .at(path)
                 .hint("each record must be an object like {\"number\": \"SI-1\", ...}; set `records` to the path of the array of records"));
         };
-        table
-            .push_record(fields)
-            .map_err(|e| e.context(format!("record {}", i + 1)).at(path))?;
+        let line = counter.line_of(fields);
+        table.push_record(fields).map_err(|e| {
+            e.context(format!("record {}", i + 1))
+                .at(path)
+                .maybe_line(line)
+        })?;
+        lines.resize(table.rows(), line);
     }
-    table.finish().map_err(|e| e.at(path))
+    let frame = table.finish().map_err(|e| e.at(path))?;
+    Ok(JsonTable { frame, lines })
 }
 
-/// Reads newline-delimited JSON: one object per non-blank line.
-pub fn read_ndjson(path: &Path) -> Result<DataFrame> {
+/// Lines of records found from where their keys sit in the file's bytes
+/// (keys without escapes borrow from them); records come in file order,
+/// so newlines are counted once.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'b> LineCounter<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record's first key that points into the file.
+    fn line_of(&mut self, fields: &[(Cow<'_, str>, Node<'_>)]) -> Option<usize> {
+        let start = self.bytes.as_ptr() as usize;
+        let offset = fields.iter().find_map(|(key, _)| match key {
+            Cow::Borrowed(k) => {
+                let at = (k.as_ptr() as usize).checked_sub(start)?;
+                (at <= self.bytes.len()).then_some(at)
+            }
+            Cow::Owned(_) => None,
+        })?;
+        if offset < self.offset {
+            // Not in file order (cannot happen for one array); count afresh.
+            (self.offset, self.line) = (0, 1);
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]).count();
+        self.offset = offset;
+        Some(self.line)
+    }
+}
+
+/// [`read_ndjson`], with the line of each row.
+pub fn read_ndjson_table(path: &Path) -> Result<JsonTable> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         Error::new("the file is not UTF-8 text")
@@ -77,6 +141,7 @@ pub fn read_ndjson(path: &Path) -> Result<DataFrame> {
         }
     }
     let mut table = Flattener::new();
+    let mut row_lines = Vec::new();
     for (line, node) in &lines {
         let Node::Object(fields) = node else {
             return Err(Error::new("this line is not a JSON object")
@@ -87,39 +152,70 @@ pub fn read_ndjson(path: &Path) -> Result<DataFrame> {
         table
             .push_record(fields)
             .map_err(|e| e.at(path).line(*line))?;
+        row_lines.resize(table.rows(), Some(*line));
     }
     if let Some(err) = broken {
         return Err(err);
     }
-    table.finish().map_err(|e| e.at(path))
+    let frame = table.finish().map_err(|e| e.at(path))?;
+    Ok(JsonTable {
+        frame,
+        lines: row_lines,
+    })
 }
 
-/// The array of records inside a document.
-fn find_records<'n, 'a>(doc: &'n Node<'a>, records: Option<&str>) -> Result<&'n [Node<'a>]> {
+/// The array of records inside a document. An error about a `records`
+/// path that is set names the file in its message and the setting as its
+/// place (the caller knows the setting's line); others are at the file.
+fn find_records<'n, 'a>(
+    doc: &'n Node<'a>,
+    records: Option<&str>,
+    path: &Path,
+) -> Result<&'n [Node<'a>]> {
     let target = match records.map(str::trim) {
         Some(".") => doc,
-        Some(dotted) => follow_path(doc, dotted)?,
-        None => default_records(doc)?,
+        Some(dotted) => follow_path(doc, dotted, path)?,
+        None => default_records(doc).map_err(|e| e.at(path))?,
     };
     match target {
         Node::List(items) => Ok(items),
         Node::Object(_) => Ok(std::slice::from_ref(target)),
-        _ => Err(Error::new(format!(
-            "`records` points at a {} value, not at an array of records",
-            target.kind()
-        ))
-        .hint("set `records` to the dotted path of the array, e.g. `d` or `data.items`")),
+        _ => {
+            let hint = "set `records` to the dotted path of the array, e.g. `d` or `data.items`";
+            let kind = target.kind();
+            Err(match records {
+                Some(dotted) => Error::new(format!(
+                    "`records = \"{dotted}\"` points at a {kind} value in {}, not at an array of records",
+                    path.display()
+                ))
+                .setting("records")
+                .hint(hint),
+                None => Error::new(format!(
+                    "`records` points at a {kind} value, not at an array of records"
+                ))
+                .at(path)
+                .hint(hint),
+            })
+        }
     }
 }
 
-fn follow_path<'n, 'a>(doc: &'n Node<'a>, dotted: &str) -> Result<&'n Node<'a>> {
+fn follow_path<'n, 'a>(doc: &'n Node<'a>, dotted: &str, path: &Path) -> Result<&'n Node<'a>> {
     let mut node = doc;
+    let mut walked: Vec<&str> = Vec::new();
+    let place = |walked: &[&str]| match walked {
+        [] => format!("{}", path.display()),
+        _ => format!("`{}` of {}", walked.join("."), path.display()),
+    };
     for key in dotted.split('.') {
         let Node::Object(fields) = node else {
             return Err(Error::new(format!(
-                "`records = \"{dotted}\"`: `{key}` is inside a {}, not an object",
+                "`records = \"{dotted}\"`: {} is a {}, not an object with a field `{key}`",
+                place(&walked),
                 node.kind()
-            )));
+            ))
+            .setting("records")
+            .hint("set `records` to the dotted path of the array of records, e.g. `d` or `data.items`"));
         };
         node = fields
             .iter()
@@ -128,10 +224,16 @@ fn follow_path<'n, 'a>(doc: &'n Node<'a>, dotted: &str) -> Result<&'n Node<'a>> 
             .ok_or_else(|| {
                 let keys: Vec<String> = fields.iter().map(|(k, _)| format!("`{k}`")).collect();
                 Error::new(format!(
-                    "`records = \"{dotted}\"`: there is no field `{key}`"
+                    "`records = \"{dotted}\"`: {} has no field `{key}`",
+                    place(&walked)
                 ))
-                .hint(format!("fields found there: {}", keys.join(", ")))
+                .setting("records")
+                .hint(format!(
+                    "fields found there: {}; check the `records` setting",
+                    keys.join(", ")
+                ))
             })?;
+        walked.push(key);
     }
     Ok(node)
 }
@@ -246,18 +348,39 @@ mod tests {
     }
 
     #[test]
+    fn rows_know_the_line_of_their_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.json");
+        let text = "{\"d\": [\n  {\"a\": 1, \"items\": [{\"q\": 1}, {\"q\": 2}]},\n\n  {\n    \"a\": 2}\n]}";
+        std::fs::write(&path, text).unwrap();
+        let table = read_json_table(&path, None).unwrap();
+        // Record 1 (two rows) is on line 2; record 2 opens on line 4 but
+        // its first key is on line 5.
+        assert_eq!(table.lines, [Some(2), Some(2), Some(5)]);
+        std::fs::write(&path, "{\"a\": 1}\n\n{\"a\": 2}\n").unwrap();
+        assert_eq!(read_ndjson_table(&path).unwrap().lines, [Some(1), Some(3)]);
+    }
+
+    #[test]
     fn ambiguous_or_broken_documents_are_explained() {
         let err = load(r#"{"a": [1], "b": [2]}"#, None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("several arrays (`a`, `b`)"), "{err}");
-        let err = load(r#"{"data": {"rows": []}}"#, Some("data.items"))
-            .unwrap_err()
-            .to_string();
+        let err = load(r#"{"data": {"rows": []}}"#, Some("data.items")).unwrap_err();
+        // The `records` setting is at fault: the caller points at its line.
+        assert_eq!((err.setting_name(), err.path()), (Some("records"), None));
+        let err = err.to_string();
         assert!(
-            err.contains("there is no field `items`") && err.contains("`rows`"),
+            err.contains("`data` of ")
+                && err.contains("doc.json has no field `items`")
+                && err.contains("`rows`"),
             "{err}"
         );
+        // Without `records`, the document itself is at fault.
+        let err = load("42", None).unwrap_err();
+        assert_eq!(err.setting_name(), None);
+        assert!(err.path().unwrap().ends_with("doc.json"), "{err}");
         let two = r#"[{"n": 1, "items": [{"i": 1}], "payments": [{"p": 1}]}]"#;
         let err = load(two, None).unwrap_err().to_string();
         assert!(

@@ -60,6 +60,11 @@ impl<'n, 'a> Flattener<'n, 'a> {
         }
     }
 
+    /// Rows so far.
+    pub(super) fn rows(&self) -> usize {
+        self.rows
+    }
+
     /// Adds one record's rows: its scalars (nested objects flattened with
     /// dots), times one row per element of its array of objects, if any.
     pub(super) fn push_record(&mut self, fields: &'n [(Cow<'a, str>, Node<'a>)]) -> Result<()> {
