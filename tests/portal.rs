@@ -51,7 +51,7 @@ fn pages_show_injected_numbers_charts_and_query_results() {
     f.build();
     let overview = f.read("public/shop/index.html");
     assert!(
-        overview.contains("B2B AOV is $1,800.00, 6.0× the B2C AOV."),
+        overview.contains("B2B AOV is $1,800, 6.0× the B2C AOV."),
         "{overview}"
     );
     assert!(overview.contains("class=\"chart chart-bar\""));

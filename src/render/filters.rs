@@ -346,7 +346,7 @@ mod tests {
         assert_eq!(id("{{ neg | money }}", data.clone()), "-Rp 1.234");
         assert_eq!(
             en("{{ usd | money(currency=\"USD\") }}", data.clone()),
-            "$1,234.50"
+            "$1,235"
         );
         assert_eq!(
             id("{{ usd | money(currency=\"eur\", decimals=0) }}", data),

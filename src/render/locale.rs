@@ -46,11 +46,13 @@ impl Locale {
         self.format_with(x, 0, decimals, false, "")
     }
 
-    /// `Rp 1.234.567`, `$1,234.50`, `-€12,00`, `CHF 1.234,00`. IDR and JPY
-    /// default to 0 decimals, other currencies to 2.
+    /// `Rp 1.234.567`, `$1,234`, `$12.50`, `-€12,00`, `CHF 1.234`. By
+    /// default IDR and JPY have no decimals, other currencies two below a
+    /// thousand and none from a thousand up (cents of large amounts are
+    /// noise; `charts.js` writes tooltips the same way).
     pub fn money(&self, x: f64, currency: Option<&str>, decimals: Option<usize>) -> String {
         let code = currency.map_or_else(|| self.currency.clone(), normalise_code);
-        let decimals = decimals.unwrap_or_else(|| default_money_decimals(&code));
+        let decimals = decimals.unwrap_or_else(|| default_money_decimals(&code, x));
         let Some(r) = Rounded::new(x, 0, decimals) else {
             return MISSING.to_string();
         };
@@ -211,9 +213,11 @@ fn normalise_code(code: &str) -> String {
     code.trim().to_ascii_uppercase()
 }
 
-fn default_money_decimals(code: &str) -> usize {
+/// The decimals `money` writes `x` in `code` with when not told.
+fn default_money_decimals(code: &str, x: f64) -> usize {
     match code {
         "IDR" | "JPY" => 0,
+        _ if x.abs() >= 1000.0 => 0,
         _ => 2,
     }
 }
@@ -381,11 +385,16 @@ mod tests {
         assert_eq!(id().money(1234567.0, None, None), "Rp 1.234.567");
         assert_eq!(en().money(1234567.0, None, None), "Rp 1,234,567");
         assert_eq!(id().money(1234567.5, None, None), "Rp 1.234.568");
-        assert_eq!(en().money(1234.5, Some("usd"), None), "$1,234.50");
-        assert_eq!(id().money(1234.5, Some("USD"), None), "$1.234,50");
+        // Two decimals below a thousand, none from a thousand up (half
+        // away from zero), unless told.
+        assert_eq!(en().money(1234.5, Some("usd"), None), "$1,235");
+        assert_eq!(id().money(1234.5, Some("USD"), None), "$1.235");
+        assert_eq!(en().money(1234.5, Some("usd"), Some(2)), "$1,234.50");
+        assert_eq!(en().money(999.5, Some("usd"), None), "$999.50");
+        assert_eq!(en().money(-1000.0, Some("usd"), None), "-$1,000");
         assert_eq!(en().money(99.999, Some("EUR"), None), "€100.00");
         assert_eq!(en().money(10.0, Some("GBP"), Some(0)), "£10");
-        assert_eq!(en().money(1500.0, Some("INR"), None), "₹1,500.00");
+        assert_eq!(en().money(1500.0, Some("INR"), None), "₹1,500");
         assert_eq!(en().money(1500.0, Some("JPY"), None), "JPY 1,500");
         assert_eq!(id().money(1234.0, Some("CHF"), Some(0)), "CHF 1.234");
         assert_eq!(id().money(1234.0, None, Some(2)), "Rp 1.234,00");

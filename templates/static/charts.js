@@ -109,18 +109,21 @@
     return Object.prototype.hasOwnProperty.call(SYMBOLS, code) ? SYMBOLS[code] : code + ' ';
   }
 
-  /* IDR and JPY are written without decimals, other currencies with two. */
+  /* IDR and JPY are written without decimals, other currencies with two
+   * below a thousand and none from a thousand up (as `Locale::money`). */
   function moneyDecimals(code) {
     return code === 'IDR' || code === 'JPY' ? 0 : 2;
   }
 
   /* Money: the number in the locale's digits, then `-`, symbol, number,
-   * as `-Rp 1.234`; no sign when the amount rounds to zero. */
-  function moneyFormat(nf, prefix) {
+   * as `-Rp 1.234`; no sign when the amount rounds to zero. `large`, when
+   * given, formats amounts of a thousand and more. */
+  function moneyFormat(nf, prefix, large) {
     var zero = nf.format(0);
     return {
       format: function (n) {
-        var text = nf.format(Math.abs(n));
+        var abs = Math.abs(n);
+        var text = (large && abs >= 1000 ? large : nf).format(abs);
         return (n < 0 && text !== zero ? '-' : '') + prefix + text;
       }
     };
@@ -135,7 +138,7 @@
       return {
         full: moneyFormat(numberFormat(locale, {
           minimumFractionDigits: digits, maximumFractionDigits: digits
-        }), prefix),
+        }), prefix, numberFormat(locale, { maximumFractionDigits: 0 })),
         compact: moneyFormat(numberFormat(locale, {
           notation: 'compact', maximumFractionDigits: 1
         }), prefix)

@@ -200,11 +200,16 @@ pub fn charts(m: &Model, language: Language) -> Vec<(String, ChartSpec)> {
         line(
             "inertia",
             t("Inertia by k (elbow)", "Inersia per k (elbow)"),
+            crate::table::names::display_name("k", language),
         ),
     ));
     out.push((
         "silhouette".into(),
-        line("silhouette", t("Silhouette by k", "Silhouette per k")),
+        line(
+            "silhouette",
+            t("Silhouette by k", "Silhouette per k"),
+            crate::table::names::display_name("k", language),
+        ),
     ));
     if let Some(label) = &m.spec.label_by {
         let name = format!("by_{}", slug(label));
@@ -234,14 +239,14 @@ fn bar(table: &str, x: &str, y: &str, title: String) -> ChartSpec {
     }
 }
 
-fn line(y: &str, title: String) -> ChartSpec {
+fn line(y: &str, title: String, x_label: String) -> ChartSpec {
     ChartSpec {
         kind: ChartKind::Line,
         table: "elbow".into(),
         title: Some(title),
         x: Some("k".into()),
         y: vec![y.into()],
-        x_label: Some("k".into()),
+        x_label: Some(x_label),
         ..ChartSpec::default()
     }
 }
