@@ -2,8 +2,9 @@
 //! GitHub Pages serves a project site (`/insights/`): every page loads
 //! without console errors or failed requests, every chart draws a non-empty
 //! canvas, a dropdown switches its chart's series, every link and asset
-//! resolves under the sub-path, and no page scrolls sideways at 375 px. A
-//! failing check saves a screenshot under `target/` and names it.
+//! resolves under the sub-path, no page scrolls sideways at 375 px, and the
+//! page with the widest table prints on A4 with every column and chart. A
+//! failing check saves a screenshot (or the PDF) under `target/` and names it.
 //!
 //! Needs Chromium and chromedriver (`apt-get install -y chromium
 //! chromium-driver`); without them the tests fail and say so.
@@ -322,4 +323,103 @@ fn no_page_scrolls_sideways_on_a_phone() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The page of the example with the widest table, printed on A4: every
+/// column header and every chart's caption is in the PDF's text.
+#[test]
+fn the_widest_table_prints_whole_with_its_charts() {
+    let site = built();
+    let widest = |page: &String| -> usize {
+        let html = std::fs::read_to_string(site.public.join(page)).unwrap_or_default();
+        html.split("<thead>")
+            .skip(1)
+            .map(|t| {
+                t.split("</thead>")
+                    .next()
+                    .unwrap_or("")
+                    .matches("<th")
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let page = site.pages.iter().max_by_key(|p| widest(p)).unwrap();
+    assert!(
+        widest(page) >= 10,
+        "{page}: widest table has {}",
+        widest(page)
+    );
+    let server = StaticServer::start(&site.served);
+    let browser = Browser::start();
+    load(&browser, &server, page);
+    let headers = browser.execute(
+        "var best = null; document.querySelectorAll('table.data-table').forEach(function (t) { \
+           if (!best || t.tHead.rows[0].cells.length > best.tHead.rows[0].cells.length) best = t; }); \
+         return Array.from(best.tHead.rows[0].cells).map(function (c) { return c.textContent.trim(); });",
+        &[],
+    );
+    let charts = browser
+        .execute(
+            "return document.querySelectorAll('figure.chart canvas').length;",
+            &[],
+        )
+        .as_u64()
+        .unwrap_or(0);
+    let captions = browser.execute(
+        "return Array.from(document.querySelectorAll('figure.chart figcaption')) \
+           .map(function (c) { return c.textContent.trim(); });",
+        &[],
+    );
+    let pdf = browser.print_pdf(21.0, 29.7);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("page.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("run pdftotext: {e}; install it with `apt-get install -y poppler-utils`")
+        });
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        file.display()
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let missing: Vec<String> = strings(&headers)
+        .into_iter()
+        .filter(|h| {
+            // A narrow column may break a word at its hyphen ("rata-" / "rata").
+            let printed = |w: &str| {
+                words.contains(&w) || w.split_inclusive('-').all(|piece| words.contains(&piece))
+            };
+            !h.split_whitespace().all(printed)
+        })
+        .collect();
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-failures");
+    if !missing.is_empty() {
+        let _ = std::fs::create_dir_all(&keep);
+        let _ = std::fs::copy(&file, keep.join("print-widest.pdf"));
+        panic!(
+            "{page}: the printed PDF ({}) lacks the columns {missing:?}",
+            keep.join("print-widest.pdf").display()
+        );
+    }
+    // Chromium prints a canvas as vector drawing, its text included: each
+    // chart's caption and axis labels are in the PDF's text.
+    let missing_charts: Vec<String> = strings(&captions)
+        .into_iter()
+        .filter(|c| !c.split_whitespace().all(|w| words.contains(&w)))
+        .collect();
+    if charts == 0 || !missing_charts.is_empty() {
+        let _ = std::fs::create_dir_all(&keep);
+        let _ = std::fs::copy(&file, keep.join("print-widest.pdf"));
+        panic!(
+            "{page}: {charts} charts on screen; printed without {missing_charts:?} ({})",
+            keep.join("print-widest.pdf").display()
+        );
+    }
 }
