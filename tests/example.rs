@@ -61,5 +61,5 @@ fn example_portal_builds_with_every_page() {
         "expected the example reports' pages, found {pages}"
     );
     let index = std::fs::read_to_string(out.path().join("index.html")).unwrap();
-    assert!(index.contains("Amazon B2B Deep Dive"));
+    assert!(index.contains("Telaah B2B Amazon"));
 }
