@@ -2,7 +2,8 @@
 //! GitHub Pages serves a project site (`/insights/`): every page loads
 //! without console errors or failed requests, every chart draws a non-empty
 //! canvas, a dropdown switches its chart's series, every link and asset
-//! resolves under the sub-path, no page scrolls sideways at 375 px, and the
+//! resolves under the sub-path, search finds a report by a word of its
+//! narrative, no page scrolls sideways at 375 px, and the
 //! page with the widest table prints on A4 with every column and chart. A
 //! failing check saves a screenshot (or the PDF) under `target/` and names it.
 //!
@@ -422,4 +423,36 @@ fn the_widest_table_prints_whole_with_its_charts() {
             keep.join("print-widest.pdf").display()
         );
     }
+}
+
+/// From another report's page, typing a word of the Kshoe narrative
+/// ("sepatu") into the header's search finds the Kshoe report, and the
+/// result opens it under the sub-path.
+#[test]
+fn search_finds_a_report_by_a_word_of_its_narrative() {
+    let site = built();
+    let server = StaticServer::start(&site.served);
+    let browser = Browser::start();
+    load(&browser, &server, "amazon-b2b/index.html");
+    browser.type_keys("/");
+    browser.type_keys("sepatu");
+    let links = browser.wait_until(
+        "var a = document.querySelectorAll('#site-search-results [role=\"option\"] a'); \
+         return a.length ? Array.prototype.map.call(a, function (x) { return x.href; }) : null;",
+        Duration::from_secs(10),
+    );
+    let links = strings(&links);
+    let prefix = server.url(&format!("{SUB_PATH}/kshoe-business/"));
+    assert!(
+        !links.is_empty() && links.iter().all(|l| l.starts_with(&prefix)),
+        "results for `sepatu`: {links:?} (screenshot {})",
+        screenshot(&browser, "amazon-b2b/index.html", "search")
+    );
+    browser.goto(&links[0]);
+    let title = browser.execute("return document.title;", &[]);
+    assert!(
+        title.as_str().is_some_and(|t| t.contains("Kshoe")),
+        "opened {}: {title}",
+        links[0]
+    );
 }
