@@ -14,11 +14,10 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::Fixture;
-use common::browser::{Browser, StaticServer};
+use common::browser::{Browser, StaticServer, pdf_text};
 use serde_json::{Value, json};
 
 /// Nine category names of 16-17 characters: too wide to stand level side
@@ -429,7 +428,7 @@ fn print_shows_every_table_column_and_charts_at_page_width() {
     for (paper, width, height) in [("A4", 21.0, 29.7), ("Letter", 21.59, 27.94)] {
         let pdf = browser.print_pdf(width, height);
         assert!(pdf.starts_with(b"%PDF"), "{paper}: not a PDF");
-        let text = pdf_text(&f, paper, &pdf);
+        let text = pdf_text(&f.path(&format!("print-{paper}.pdf")), &pdf);
         let words: Vec<&str> = text.split_whitespace().collect();
         let missing: Vec<&str> = HEADERS
             .iter()
@@ -446,23 +445,4 @@ fn print_shows_every_table_column_and_charts_at_page_width() {
             "{paper}: no chart caption"
         );
     }
-}
-
-/// The text of a PDF, by `pdftotext` (poppler-utils).
-fn pdf_text(f: &Fixture, paper: &str, pdf: &[u8]) -> String {
-    let path = f.path(&format!("print-{paper}.pdf"));
-    std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("run pdftotext: {e}; install it with `apt-get install -y poppler-utils`")
-        });
-    assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        path.display()
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::browser::{Browser, StaticServer};
+use common::browser::{Browser, StaticServer, pdf_text};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -373,22 +373,11 @@ fn the_widest_table_prints_whole_with_its_charts() {
         &[],
     );
     let pdf = browser.print_pdf(21.0, 29.7);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("page.pdf");
-    std::fs::write(&file, &pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("run pdftotext: {e}; install it with `apt-get install -y poppler-utils`")
-        });
-    assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        file.display()
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    // Kept under target/ for a look when a check fails.
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("browser-failures")
+        .join("print-widest.pdf");
+    let text = pdf_text(&file, &pdf);
     let words: Vec<&str> = text.split_whitespace().collect();
     let missing: Vec<String> = strings(&headers)
         .into_iter()
@@ -400,29 +389,22 @@ fn the_widest_table_prints_whole_with_its_charts() {
             !h.split_whitespace().all(printed)
         })
         .collect();
-    let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-failures");
-    if !missing.is_empty() {
-        let _ = std::fs::create_dir_all(&keep);
-        let _ = std::fs::copy(&file, keep.join("print-widest.pdf"));
-        panic!(
-            "{page}: the printed PDF ({}) lacks the columns {missing:?}",
-            keep.join("print-widest.pdf").display()
-        );
-    }
+    assert!(
+        missing.is_empty(),
+        "{page}: the printed PDF ({}) lacks the columns {missing:?}",
+        file.display()
+    );
     // Chromium prints a canvas as vector drawing, its text included: each
     // chart's caption and axis labels are in the PDF's text.
     let missing_charts: Vec<String> = strings(&captions)
         .into_iter()
         .filter(|c| !c.split_whitespace().all(|w| words.contains(&w)))
         .collect();
-    if charts == 0 || !missing_charts.is_empty() {
-        let _ = std::fs::create_dir_all(&keep);
-        let _ = std::fs::copy(&file, keep.join("print-widest.pdf"));
-        panic!(
-            "{page}: {charts} charts on screen; printed without {missing_charts:?} ({})",
-            keep.join("print-widest.pdf").display()
-        );
-    }
+    assert!(
+        charts > 0 && missing_charts.is_empty(),
+        "{page}: {charts} charts on screen; printed without {missing_charts:?} ({})",
+        file.display()
+    );
 }
 
 /// From another report's page, typing a word of the Kshoe narrative

@@ -45,11 +45,7 @@ pub fn chart_html(
         )),
         escape_html(currency),
         locale_tag(language),
-        if needs_gl(spec) {
-            " data-gl=\"true\""
-        } else {
-            ""
-        },
+        if needs_gl(spec) { GL_MARK } else { "" },
     );
     html.push_str(&select_html(spec, option));
     let _ = write!(
@@ -59,7 +55,7 @@ pub fn chart_html(
     );
     let _ = write!(
         html,
-        "<script type=\"application/json\" class=\"chart-option\">{}</script>",
+        "<script type=\"application/json\" {OPTION_MARK}>{}</script>",
         script_json(option)
     );
     if let Some(title) = spec.title.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -71,6 +67,21 @@ pub fn chart_html(
     }
     html.push_str("</figure>");
     html
+}
+
+/// The attribute of a chart's option `<script>` (what `charts.js` looks for).
+const OPTION_MARK: &str = "class=\"chart-option\"";
+/// The attribute of a figure whose chart needs ECharts GL.
+const GL_MARK: &str = " data-gl=\"true\"";
+
+/// Whether rendered page HTML holds a chart (and so needs ECharts).
+pub fn has_chart(html: &str) -> bool {
+    html.contains(OPTION_MARK)
+}
+
+/// Whether rendered page HTML holds a chart that needs ECharts GL.
+pub fn has_gl_chart(html: &str) -> bool {
+    html.contains(GL_MARK)
 }
 
 /// JSON that is safe inside `<script type="application/json">`: `<`, `>`,

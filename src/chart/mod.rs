@@ -16,5 +16,5 @@ mod value_x;
 
 pub use build::{SELECT_KEY, build_option, needs_gl};
 pub use data::ChartData;
-pub use embed::{chart_html, escape_html, script_json};
+pub use embed::{chart_html, escape_html, has_chart, has_gl_chart, script_json};
 pub use spec::{ChartKind, ChartSpec, ValueFormat};

@@ -107,35 +107,7 @@ mod theme_tests {
     use serde_json::json;
     use tera::{Context, Tera};
 
-    const TEMPLATES: &[(&str, &str)] = &[
-        ("base.html", include_str!("../../templates/base.html")),
-        ("index.html", include_str!("../../templates/index.html")),
-        ("page.html", include_str!("../../templates/page.html")),
-        (
-            "partials/header.html",
-            include_str!("../../templates/partials/header.html"),
-        ),
-        (
-            "partials/footer.html",
-            include_str!("../../templates/partials/footer.html"),
-        ),
-        (
-            "partials/kpis.html",
-            include_str!("../../templates/partials/kpis.html"),
-        ),
-        (
-            "partials/sidebar.html",
-            include_str!("../../templates/partials/sidebar.html"),
-        ),
-        (
-            "partials/toc.html",
-            include_str!("../../templates/partials/toc.html"),
-        ),
-        (
-            "partials/pager.html",
-            include_str!("../../templates/partials/pager.html"),
-        ),
-    ];
+    use crate::render::theme::DEFAULT_TEMPLATES as TEMPLATES;
 
     const EVIL: &str = "<script>alert(1)</script>";
 

@@ -33,6 +33,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/partials/sidebar.html"),
     ),
     (
+        "partials/theme_init.html",
+        include_str!("../../templates/partials/theme_init.html"),
+    ),
+    (
+        "partials/theme_toggle.html",
+        include_str!("../../templates/partials/theme_toggle.html"),
+    ),
+    (
         "partials/toc.html",
         include_str!("../../templates/partials/toc.html"),
     ),

@@ -263,8 +263,8 @@ fn page_context(
             "toc": rendered.toc,
             "prev": index.checked_sub(1).map(|i| link(&report.pages[i])),
             "next": report.pages.get(index + 1).map(link),
-            "needs_charts": rendered.html.contains("class=\"chart-option\""),
-            "needs_gl": rendered.html.contains("data-gl=\"true\""),
+            "needs_charts": crate::chart::has_chart(&rendered.html),
+            "needs_gl": crate::chart::has_gl_chart(&rendered.html),
         },
     });
     tera::Context::from_value(value).unwrap_or_default()

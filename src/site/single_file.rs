@@ -38,8 +38,8 @@ pub fn render_single_file(
         .iter()
         .map(|(i, r)| {
             let page = &report.pages[*i];
-            needs_charts |= r.html.contains("class=\"chart-option\"");
-            needs_gl |= r.html.contains("data-gl=\"true\"");
+            needs_charts |= crate::chart::has_chart(&r.html);
+            needs_gl |= crate::chart::has_gl_chart(&r.html);
             let links = Links {
                 report: &report.slug,
                 page: &page.slug,

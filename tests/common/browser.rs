@@ -274,6 +274,28 @@ fn find_program(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Write `pdf` to `path` (folders made as needed) and return its text, by
+/// `pdftotext` (poppler-utils).
+pub fn pdf_text(path: &Path, pdf: &[u8]) -> String {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    std::fs::write(path, pdf).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    let out = Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("run pdftotext: {e}; install it with `apt-get install -y poppler-utils`")
+        });
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A port nobody listens on (the OS picks it; it is free again once the
 /// probe closes).
 pub fn free_port() -> u16 {
