@@ -2,6 +2,7 @@
 //! build reads from and writes to, and each language's month and day names.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The language of the portal's UI, narratives and number formats.
@@ -114,6 +115,20 @@ pub struct PortalConfig {
     /// the file system; the base URL is used for canonical links.
     #[serde(default)]
     pub base_url: String,
+    /// Database connections by name, for sources with `database = "NAME"`.
+    #[serde(default)]
+    pub databases: BTreeMap<String, DatabaseSpec>,
+}
+
+/// `[databases.NAME]`: how to reach a PostgreSQL (or Postgres-wire) server.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// A connection URL or key-value string, given through environment
+    /// variables only: `url = "${WAREHOUSE_URL}"`. `${NAME}` is replaced by
+    /// the variable's value when the build connects; the value is never
+    /// written anywhere.
+    pub url: String,
 }
 
 /// Why `url` cannot be the site's public URL, if it cannot: it must be an
@@ -153,6 +168,7 @@ impl Default for PortalConfig {
             language: Language::default(),
             currency: default_currency(),
             base_url: String::new(),
+            databases: BTreeMap::new(),
         }
     }
 }
@@ -160,6 +176,8 @@ impl Default for PortalConfig {
 /// Where a build reads its inputs and writes its output.
 #[derive(Clone, Debug)]
 pub struct Paths {
+    /// The portal root: data loaders run here.
+    pub root: PathBuf,
     pub content: PathBuf,
     pub data: PathBuf,
     pub templates: PathBuf,
@@ -171,6 +189,7 @@ impl Paths {
     pub fn under(root: impl Into<PathBuf>) -> Self {
         let root = root.into();
         Paths {
+            root: root.clone(),
             content: root.join("content"),
             data: root.join("data"),
             templates: root.join("templates"),

@@ -120,6 +120,9 @@ struct BuildArgs {
     /// it opens offline, e.g. from an e-mail attachment.
     #[arg(long)]
     single_file: bool,
+    /// Refetch every database and loader source, whatever its `max_age`.
+    #[arg(long)]
+    refresh: bool,
 }
 
 #[derive(Args, Clone)]
@@ -155,6 +158,7 @@ impl PortalArgs {
         let defaults = Paths::under(&self.root);
         BuildOptions {
             paths: Paths {
+                root: self.root.clone(),
                 content: self.content.clone().unwrap_or(defaults.content),
                 data: self.data.clone().unwrap_or(defaults.data),
                 templates: self.templates.clone().unwrap_or(defaults.templates),
@@ -165,6 +169,7 @@ impl PortalArgs {
             session: None,
             progress: Default::default(),
             single_file: false,
+            refresh: false,
         }
     }
 
@@ -230,9 +235,11 @@ fn run(command: Command) -> wawasan::Result<()> {
         Command::Build(BuildArgs {
             portal: args,
             single_file,
+            refresh,
         }) => {
             let (mut options, reporter) = args.options_with_progress();
             options.single_file = single_file;
+            options.refresh = refresh;
             if !args.quiet {
                 eprintln!("Building {} ...", options.paths.content.display());
             }
@@ -463,6 +470,9 @@ fn finish<T>(
 fn print_summary(s: &BuildSummary) {
     for warning in &s.warnings {
         eprintln!("warning: {warning}");
+    }
+    for fetched in &s.fetched {
+        eprintln!("  {fetched}");
     }
     eprintln!(
         "  {} reports ({} from cache), {} pages, {} analyses over {} rows",

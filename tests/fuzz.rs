@@ -277,6 +277,7 @@ fn check_source_load(case: &CsvCase, dir: &Path, lines: usize) -> Result<(), Tes
         dates,
         derive,
         filters,
+        ..SourceSpec::default()
     };
     let loaded = match wawasan::data::load_source(&spec, dir) {
         Ok(loaded) => loaded,

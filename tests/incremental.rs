@@ -40,6 +40,7 @@ impl<'a> Serving<'a> {
             progress: Default::default(),
             session: Some(Session::default()),
             single_file: false,
+            refresh: false,
         };
         let serving = Serving { fixture, options };
         let first = serving.rebuild();
@@ -65,6 +66,7 @@ impl<'a> Serving<'a> {
             progress: Default::default(),
             session: None,
             single_file: false,
+            refresh: false,
         };
         build(&options).unwrap();
         let ours = snapshot(&self.fixture.path("public"));

@@ -31,6 +31,7 @@
 
 mod charts;
 mod input;
+pub mod pushdown;
 mod retention;
 mod streak;
 #[cfg(test)]
@@ -105,6 +106,26 @@ pub fn run(spec: &CohortSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
     }
     let df = input_table(ctx, &spec.table)?;
     let input = read_input(spec, df)?;
+    finish(spec, ctx, input, Some(df))
+}
+
+/// Run the analysis over the reduced rows a database computed
+/// (`pushdown::aggregate`; never with a streak).
+pub fn run_pushed(
+    spec: &CohortSpec,
+    ctx: &AnalysisContext,
+    aggregate: &polars::prelude::DataFrame,
+) -> Result<AnalysisOutput> {
+    let input = pushdown::read_input(spec, aggregate)?;
+    finish(spec, ctx, input, None)
+}
+
+fn finish(
+    spec: &CohortSpec,
+    ctx: &AnalysisContext,
+    input: Input,
+    rows: Option<&polars::prelude::DataFrame>,
+) -> Result<AnalysisOutput> {
     let cohorts = retention::build_cohorts(&input);
     let months = trend::sum_months(&input, &cohorts);
     let mut out = AnalysisOutput::default();
@@ -122,7 +143,7 @@ pub fn run(spec: &CohortSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
     out.tables
         .insert("trend".into(), trend::trend_table(&months));
     charts::add_trend_charts(&mut out.charts, ctx.language);
-    if let Some(s) = &spec.streak {
+    if let (Some(s), Some(df)) = (&spec.streak, rows) {
         let found = streak::find_streaks(s, df, &input)?;
         result.insert("streak".into(), found.to_json(s.months));
         out.tables.insert("streaks".into(), found.runs_table());

@@ -35,6 +35,7 @@
 
 mod customers;
 mod output;
+pub mod pushdown;
 mod relations;
 mod summary;
 
@@ -101,6 +102,26 @@ pub fn run(spec: &CustomerValueSpec, ctx: &AnalysisContext) -> Result<AnalysisOu
     validate(spec)?;
     let df = input_table(ctx, &spec.table)?;
     let customers = customers::aggregate_customers(df, spec)?;
+    finish(spec, ctx, customers)
+}
+
+/// Run the analysis over the per-customer aggregate a database computed
+/// (`pushdown::aggregate`).
+pub fn run_pushed(
+    spec: &CustomerValueSpec,
+    ctx: &AnalysisContext,
+    aggregate: &polars::prelude::DataFrame,
+) -> Result<AnalysisOutput> {
+    validate(spec)?;
+    let customers = pushdown::customers(aggregate, spec)?;
+    finish(spec, ctx, customers)
+}
+
+fn finish(
+    spec: &CustomerValueSpec,
+    ctx: &AnalysisContext,
+    customers: customers::Customers,
+) -> Result<AnalysisOutput> {
     if customers.list.is_empty() {
         return Err(Error::new(format!(
             "customer value on table `{}` found no customers: {} of {} rows lack a customer id (setting `customer`)",

@@ -67,6 +67,31 @@ impl AnalysisSpec {
         }
     }
 
+    /// The analysis' first aggregation as SQL, for a table in a database
+    /// (`None`: this analysis reads the rows).
+    pub fn pushdown(&self) -> Option<crate::data::external::pushdown::Aggregate> {
+        match self {
+            AnalysisSpec::CustomerValue(s) => Some(customer_value::pushdown::aggregate(s)),
+            AnalysisSpec::Rfm(s) => Some(rfm::pushdown::aggregate(s)),
+            AnalysisSpec::Cohorts(s) => cohort::pushdown::aggregate(s),
+            _ => None,
+        }
+    }
+
+    /// Run the analysis over the aggregate its `pushdown` SQL returned.
+    pub fn run_pushed(
+        &self,
+        ctx: &AnalysisContext,
+        aggregate: &polars::prelude::DataFrame,
+    ) -> Result<AnalysisOutput> {
+        match self {
+            AnalysisSpec::CustomerValue(s) => customer_value::run_pushed(s, ctx, aggregate),
+            AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, aggregate),
+            AnalysisSpec::Cohorts(s) => cohort::run_pushed(s, ctx, aggregate),
+            _ => self.run(ctx),
+        }
+    }
+
     /// Run the analysis.
     pub fn run(&self, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
         match self {

@@ -48,6 +48,7 @@
 mod charts;
 mod customers;
 mod output;
+pub mod pushdown;
 mod quintiles;
 mod segments;
 #[cfg(test)]
@@ -60,6 +61,7 @@ pub use segments::SegmentRule;
 use super::{AnalysisContext, AnalysisOutput, input_table};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
+use polars::prelude::DataFrame;
 use serde::Deserialize;
 
 /// The settings of a `kind = "rfm"` analysis.
@@ -93,10 +95,29 @@ pub struct RfmSpec {
 /// mean_monetary, revenue, revenue_share, action}`. Tables: `customers`,
 /// `segments`, `rf_matrix`. Charts: `segment_sizes`, `rf_heatmap`.
 pub fn run(spec: &RfmSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
+    let df = input_table(ctx, &spec.table)?;
+    score(spec, ctx, |_| customers::aggregate(spec, df))
+}
+
+/// Run RFM over the per-customer aggregate a database computed
+/// (`pushdown::aggregate`).
+pub fn run_pushed(
+    spec: &RfmSpec,
+    ctx: &AnalysisContext,
+    aggregate: &DataFrame,
+) -> Result<AnalysisOutput> {
+    score(spec, ctx, |_| pushdown::customers(aggregate, spec))
+}
+
+/// Score and segment the customers `aggregate` finds.
+fn score(
+    spec: &RfmSpec,
+    ctx: &AnalysisContext,
+    aggregate: impl FnOnce(&RfmSpec) -> Result<customers::Customers>,
+) -> Result<AnalysisOutput> {
     let rules = segments::resolve_rules(spec.segments.as_deref(), ctx.language)?;
     let fixed_snapshot = parse_snapshot(spec.snapshot.as_deref())?;
-    let df = input_table(ctx, &spec.table)?;
-    let customers = customers::aggregate(spec, df)?;
+    let customers = aggregate(spec)?;
     let snapshot = resolve_snapshot(fixed_snapshot, customers.latest())?;
     let recency = customers.recency(snapshot);
     let scores = quintiles::score(&recency, &customers.frequency, &customers.monetary)?;

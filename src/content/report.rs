@@ -46,6 +46,10 @@ pub struct ReportMeta {
     /// Headline numbers for the index card and the `kpis()` function.
     #[serde(default)]
     pub kpis: Vec<KpiSpec>,
+    /// Analyses whose first aggregation a database computed: their
+    /// aggregate, fetched by the build (never written in front matter).
+    #[serde(skip)]
+    pub pushed: BTreeMap<String, crate::data::Fetched>,
 }
 
 /// A headline number: `{ label = "AOV B2B", value = "b2b.segments.B2B.aov", format = "money" }`.

@@ -7,7 +7,7 @@ use super::clean;
 use super::convert::{Origins, RowLines};
 use super::csv::{self, CsvOptions, Plan};
 use super::parse::DateFormat;
-use super::source::{Format, SourceSpec, Wanted};
+use super::source::{Format, SourceKind, SourceSpec, Wanted};
 use super::{excel, json};
 use crate::error::{Error, Result};
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, PlSmallStr, SerReader};
@@ -51,7 +51,9 @@ pub fn load_source(spec: &SourceSpec, data_dir: &Path) -> Result<LoadedSource> {
 /// `derive` and `filters` read).
 pub fn load_columns(spec: &SourceSpec, data_dir: &Path, wanted: &Wanted) -> Result<LoadedSource> {
     let in_source = |e: Error| e.context(format!("source `{}`", spec.name));
-    inside_data_dir(spec, data_dir, None).map_err(in_source)?;
+    if spec.fetched.is_none() {
+        inside_data_dir(spec, data_dir, None).map_err(in_source)?;
+    }
     let format = detect_format(spec).map_err(in_source)?;
     check_settings(spec, format).map_err(in_source)?;
     let files = resolve_files(spec, data_dir).map_err(in_source)?;
@@ -208,7 +210,7 @@ fn same_columns(
 }
 
 /// `wanted` and the columns the source's own `derive` and `filters` read.
-fn with_own_expressions(spec: &SourceSpec, wanted: &Wanted) -> Wanted {
+pub(crate) fn with_own_expressions(spec: &SourceSpec, wanted: &Wanted) -> Wanted {
     let texts = spec
         .derive
         .iter()
@@ -231,6 +233,9 @@ fn trim_name(name: &str) -> &str {
 }
 
 fn detect_format(spec: &SourceSpec) -> Result<Format> {
+    if let Some(fetched) = &spec.fetched {
+        return Ok(fetched.format);
+    }
     if let Some(format) = spec.format {
         return Ok(format);
     }
@@ -287,6 +292,17 @@ fn check_settings(spec: &SourceSpec, format: Format) -> Result<()> {
 /// The file `path` names, or every match of a `*` pattern in name order.
 /// The files a source reads, in stacking order (a `*` matches many).
 pub fn resolve_files(spec: &SourceSpec, data_dir: &Path) -> Result<Vec<PathBuf>> {
+    match (&spec.fetched, spec.kind()) {
+        (Some(fetched), _) => return Ok(vec![fetched.file.clone()]),
+        (None, SourceKind::File) => {}
+        (None, _) => {
+            return Err(Error::new(format!(
+                "source `{}` reads a database or a loader, whose data has not been fetched",
+                spec.name
+            ))
+            .hint("build the portal with `wawasan build`, which fetches it first"));
+        }
+    }
     inside_data_dir(spec, data_dir, None)?;
     let files = find_files(spec, data_dir)?;
     for file in &files {

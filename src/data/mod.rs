@@ -6,6 +6,7 @@ pub mod columns;
 pub mod convert;
 pub mod csv;
 pub mod excel;
+pub mod external;
 pub mod frame;
 pub mod json;
 pub mod load;
@@ -17,7 +18,7 @@ pub mod sql;
 pub use frame::frame_to_table;
 pub use load::{LoadedSource, load_columns, load_source};
 pub use result_table::{Origin, ResultTable, Stored};
-pub use source::{ColumnType, DeriveSpec, Format, SourceSpec, Wanted};
+pub use source::{ColumnType, DeriveSpec, Fetched, Format, SourceKind, SourceSpec, Wanted};
 pub use sql::run_query;
 
 use polars::prelude::DataFrame;

@@ -10,14 +10,45 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Cleaning runs in this order: header names are trimmed (and a BOM
 /// dropped), `rename` applies, then `types` and `dates` convert columns,
 /// `derive` adds columns, and last `filters` keep the matching rows.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
     /// Table name used by analyses, SQL queries and charts.
     pub name: String,
     /// File path relative to the data directory. A `*` in the file name
-    /// reads every matching file (in name order) and stacks them.
+    /// reads every matching file (in name order) and stacks them. A source
+    /// names exactly one of `path`, `database` or `command`.
+    #[serde(default)]
     pub path: String,
+    /// A connection declared under `[databases.NAME]` in
+    /// `content/_index.md`; with `query` or `table`.
+    #[serde(default)]
+    pub database: Option<String>,
+    /// With `database`: the SQL whose result is the table.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// With `database`: a table or view, `name` or `schema.name`.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// A data loader: a program and its arguments, run in the portal root,
+    /// e.g. `["python3", "loaders/invoices.py"]`. It prints the data on
+    /// stdout, or writes the file named by `output`.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// With `command`: the file (relative to the portal root) the loader
+    /// writes instead of printing; its extension gives the format.
+    #[serde(default)]
+    pub output: Option<String>,
+    /// With `command`: how long the loader may run, e.g. `"90s"`, `"10m"`
+    /// (default 10 minutes).
+    #[serde(default)]
+    pub timeout: Option<String>,
+    /// A database or loader source: how old fetched data may be and still
+    /// be used, e.g. `"6h"`, `"30m"`, `"2d"`. Without it every build
+    /// fetches afresh (once per process: `serve` refetches only when the
+    /// source's settings change); `build --refresh` ignores it.
+    #[serde(default)]
+    pub max_age: Option<String>,
     /// File format; inferred from the extension when absent.
     #[serde(default)]
     pub format: Option<Format>,
@@ -58,6 +89,42 @@ pub struct SourceSpec {
     /// e.g. `"Status <> 'Cancelled'"`.
     #[serde(default)]
     pub filters: Vec<String>,
+    /// Where a database or loader source's data was fetched to, set by the
+    /// build before the source is read (never written in front matter).
+    #[serde(skip)]
+    pub fetched: Option<Fetched>,
+}
+
+/// A fetched copy of a database or loader source's data: a file of the
+/// fetch cache, read like a data file, and the key it was fetched under
+/// (which the results cache hashes instead of a machine path).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetched {
+    pub file: std::path::PathBuf,
+    pub format: Format,
+    pub key: String,
+}
+
+/// Where a source's data comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    File,
+    Database,
+    Command,
+}
+
+impl SourceSpec {
+    /// Where the data comes from, by which of `path`, `database` and
+    /// `command` is set (checked when the report is loaded).
+    pub fn kind(&self) -> SourceKind {
+        if self.database.is_some() {
+            SourceKind::Database
+        } else if self.command.is_some() {
+            SourceKind::Command
+        } else {
+            SourceKind::File
+        }
+    }
 }
 
 /// A derived column: `{ name = "unit_price", expr = "Amount / Qty" }`.

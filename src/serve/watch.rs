@@ -1,7 +1,8 @@
-//! Watching the portal's inputs: content/, data/ and templates/ through
-//! notify (native events, or polling with `--poll`), debounced; events are
-//! sorted into kinds of change, editor temp files and the output folder are
-//! dropped, and each batch of changes goes to the rebuild loop.
+//! Watching the portal's inputs: content/, data/, templates/ and the data
+//! loaders' scripts in loaders/ through notify (native events, or polling
+//! with `--poll`), debounced; events are sorted into kinds of change, editor
+//! temp files and the output folder are dropped, and each batch of changes
+//! goes to the rebuild loop.
 
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{
@@ -27,6 +28,8 @@ pub const DEBOUNCE: Duration = Duration::from_millis(20);
 const TICK: Duration = Duration::from_millis(5);
 /// How often `--poll` looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// The folder of the portal root where data loaders' scripts live.
+const LOADERS: &str = "loaders";
 
 /// What kind of input changed; it decides what a rebuild must redo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,6 +44,10 @@ pub enum ChangeKind {
     Template,
     /// A file under templates/static/.
     Static,
+    /// A data loader's script (or a file it reads) under `<root>/loaders/`:
+    /// the rebuild re-plans the loader sources, whose key hashes the script,
+    /// so an edited loader runs again.
+    Loader,
 }
 
 /// One changed file.
@@ -66,6 +73,8 @@ pub struct Roots {
     content: PathBuf,
     data: PathBuf,
     templates: PathBuf,
+    /// `<root>/loaders/`, where data loaders' scripts live.
+    loaders: PathBuf,
     output: PathBuf,
 }
 
@@ -76,13 +85,14 @@ impl Roots {
             content: canonical(&paths.content),
             data: canonical(&paths.data),
             templates: canonical(&paths.templates),
+            loaders: canonical(&paths.root.join(LOADERS)),
             output: canonical(&paths.output),
         }
     }
 
     /// The folders to watch: those that exist.
     pub fn watched(&self) -> Vec<&Path> {
-        [&self.content, &self.data, &self.templates]
+        [&self.content, &self.data, &self.templates, &self.loaders]
             .into_iter()
             .filter(|p| p.is_dir())
             .map(PathBuf::as_path)
@@ -92,12 +102,13 @@ impl Roots {
     /// The existing parents of the folders that do not exist yet, watched
     /// (not recursively) so that creating one of them is noticed.
     fn awaited(&self) -> Vec<&Path> {
-        let mut parents: Vec<&Path> = [&self.data, &self.templates]
+        let mut parents: Vec<&Path> = [&self.data, &self.templates, &self.loaders]
             .into_iter()
             .filter(|p| !p.is_dir())
             .filter_map(|p| p.parent())
             .filter(|p| p.is_dir())
             .collect();
+        parents.sort();
         parents.dedup();
         parents
     }
@@ -114,6 +125,7 @@ impl Roots {
             (ChangeKind::Template, self.templates.as_path()),
             (ChangeKind::Data, self.data.as_path()),
             (ChangeKind::Content, self.content.as_path()),
+            (ChangeKind::Loader, self.loaders.as_path()),
         ]
         .into_iter()
         .filter(|(_, root)| path.starts_with(root))
@@ -220,9 +232,9 @@ fn owned(paths: Vec<&Path>) -> Vec<PathBuf> {
 /// goes to `batches`.
 ///
 /// Polling compares modification times, which notify reads in whole
-/// seconds, so content/ and templates/ (small text files) are also compared
-/// by content: two saves within a second are both seen. Data files, which
-/// can be large, are compared by modification time only.
+/// seconds, so content/, templates/ and loaders/ (small text files) are
+/// also compared by content: two saves within a second are both seen. Data
+/// files, which can be large, are compared by modification time only.
 pub fn start(
     roots: &Roots,
     poll: bool,
@@ -347,6 +359,12 @@ mod tests {
             kind("/p/templates/static/style.css"),
             Some(ChangeKind::Static)
         );
+        assert_eq!(kind("/p/loaders/sales.py"), Some(ChangeKind::Loader));
+        assert_eq!(kind("/p/loaders/lib/api.py"), Some(ChangeKind::Loader));
+        assert_eq!(kind("/p/loaders/.sales.py.swp"), None);
+        // Files of the root outside the portal's folders are not inputs.
+        assert_eq!(kind("/p/README.md"), None);
+        assert_eq!(kind("/p/.wawasan-cache/sources/k.json"), None);
         assert_eq!(kind("/elsewhere/x.md"), None);
         let rel = r
             .classify(Path::new("/p/content/shop/findings.md"))
@@ -358,6 +376,7 @@ mod tests {
     #[test]
     fn editor_temp_files_and_the_output_are_ignored() {
         let r = Roots::new(&Paths {
+            root: "/p".into(),
             content: "/p/content".into(),
             data: "/p/data".into(),
             templates: "/p/templates".into(),
@@ -392,6 +411,35 @@ mod tests {
     }
 
     #[test]
+    fn the_loaders_folder_is_watched_or_awaited() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        for dir in ["content", "data", "templates"] {
+            std::fs::create_dir(root.join(dir)).unwrap();
+        }
+        let before = Roots::new(&Paths::under(&root));
+        assert!(!before.watched().contains(&root.join("loaders").as_path()));
+        // Its parent, the root, is watched so that creating it is noticed.
+        assert_eq!(before.awaited(), vec![root.as_path()]);
+        std::fs::create_dir(root.join("loaders")).unwrap();
+        let after = Roots::new(&Paths::under(&root));
+        assert_eq!(
+            after.watched(),
+            ["content", "data", "templates", "loaders"]
+                .map(|d| root.join(d))
+                .iter()
+                .map(PathBuf::as_path)
+                .collect::<Vec<_>>()
+        );
+        assert!(after.awaited().is_empty());
+        let change = after.classify(&root.join("loaders/invoices.py"));
+        assert_eq!(
+            change,
+            Some((ChangeKind::Loader, PathBuf::from("invoices.py")))
+        );
+    }
+
+    #[test]
     fn a_batch_becomes_one_change_per_path() {
         let r = roots();
         let events = [
@@ -406,6 +454,10 @@ mod tests {
             ),
             event(EventKind::Remove(RemoveKind::File), "/p/content/s/old.md"),
             event(
+                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+                "/p/loaders/sales.py",
+            ),
+            event(
                 EventKind::Modify(ModifyKind::Any),
                 "/p/content/s/.old.md.swp",
             ),
@@ -413,7 +465,11 @@ mod tests {
         let changes: Vec<String> = r.changes(&events).iter().map(Change::to_string).collect();
         assert_eq!(
             changes,
-            vec!["content s/new.md created", "content s/old.md removed"]
+            vec![
+                "content s/new.md created",
+                "content s/old.md removed",
+                "loader sales.py modified"
+            ]
         );
     }
 }

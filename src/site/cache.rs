@@ -173,12 +173,28 @@ impl ResultCache {
             h.number(u64::from(query.shown));
             h.number(u64::from(query.export));
         }
+        for (analysis, fetched) in &report.meta.pushed {
+            h.text(analysis);
+            h.text(&fetched.key);
+            h.number(self.hashes.hash(&fetched.file)?);
+        }
         for source in &report.meta.sources {
+            // A database source read only by pushed-down analyses.
+            if source.kind() != crate::data::SourceKind::File && source.fetched.is_none() {
+                continue;
+            }
             for file in resolve_files(source, data_dir)? {
-                // Relative to the data folder: a moved or freshly cloned
-                // portal keeps its cache.
-                let name = file.strip_prefix(data_dir).unwrap_or(&file);
-                h.text(&name.to_string_lossy());
+                // Relative to the data folder (a fetched copy by its key):
+                // a moved or freshly cloned portal keeps its cache.
+                match &source.fetched {
+                    Some(fetched) => h.text(&fetched.key),
+                    None => h.text(
+                        &file
+                            .strip_prefix(data_dir)
+                            .unwrap_or(&file)
+                            .to_string_lossy(),
+                    ),
+                }
                 h.number(self.hashes.hash(&file)?);
             }
         }

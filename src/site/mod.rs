@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod cache;
 pub mod exports;
+pub mod fetch;
 pub mod hash;
 pub mod incremental;
 pub mod needs;
@@ -44,6 +45,8 @@ pub struct BuildOptions {
     pub progress: progress::ProgressSink,
     /// Also write every report as one self-contained file, `<slug>.html`.
     pub single_file: bool,
+    /// Refetch every database and loader source, whatever its `max_age`.
+    pub refresh: bool,
 }
 
 /// What one process (`serve`) remembers between builds, so that a rebuild
@@ -86,6 +89,9 @@ pub struct BuildSummary {
     /// What the user should know although the build succeeded, e.g.
     /// `shop: source sales: sales.csv: 3 lines padded ...`.
     pub warnings: Vec<String>,
+    /// A line per database or loader source: what it fetched, e.g.
+    /// `shop: source sales: 12,345 rows fetched from database warehouse`.
+    pub fetched: Vec<String>,
     pub load_time: Duration,
     pub compute_time: Duration,
     pub render_time: Duration,
@@ -151,8 +157,12 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
     let memory = options.session.as_ref().map(|s| s.results.clone());
     let cache = cache::ResultCache::new(options.cache_dir.clone(), memory);
     let steps: usize = portal.reports.iter().map(results::steps).sum();
-    // Sources, queries and analyses; each report's exports; render, write.
-    options.progress.plan(steps + portal.reports.len() + 2);
+    // Fetches; sources, queries and analyses; each report's exports;
+    // render, write.
+    options
+        .progress
+        .plan(fetch::steps(&portal) + steps + portal.reports.len() + 2);
+    summary.fetched = fetch::fetch_sources(&mut portal, options)?;
     let computed = compute_reports(&portal, options, &cache)?;
     for c in computed.iter().filter(|c| !c.from_cache) {
         summary.analyses_run += c.report.meta.analyses.len();

@@ -9,7 +9,9 @@ use super::progress::{Progress, count};
 use crate::analysis::{AnalysisContext, AnalysisOutput};
 use crate::chart::{ChartData, ChartSpec};
 use crate::content::{KpiFormat, Report};
-use crate::data::{Origin, ResultTable, Tables, load_columns, run_query};
+use crate::data::{
+    Fetched, Origin, ResultTable, SourceKind, SourceSpec, Tables, load_columns, run_query,
+};
 use crate::error::{Error, Result};
 use crate::render::locale::Locale;
 use rayon::prelude::*;
@@ -114,7 +116,11 @@ pub fn compute(
             };
             let step = format!("analysis {name}");
             progress.started(&report.slug, &step);
-            let output = spec.run(&ctx).map_err(|e| {
+            let output = match report.meta.pushed.get(name) {
+                Some(fetched) => read_aggregate(fetched).and_then(|a| spec.run_pushed(&ctx, &a)),
+                None => spec.run(&ctx),
+            }
+            .map_err(|e| {
                 let empty = out
                     .sources
                     .iter()
@@ -165,9 +171,15 @@ fn load_tables(
     progress: &dyn Progress,
 ) -> Result<Tables> {
     let wanted = super::needs::wanted_columns(report);
-    let loaded: Vec<_> = report
+    // A database source whose analyses all ran on the server was not
+    // fetched: nothing reads its rows.
+    let read: Vec<&SourceSpec> = report
         .meta
         .sources
+        .iter()
+        .filter(|s| s.kind() == SourceKind::File || s.fetched.is_some())
+        .collect();
+    let loaded: Vec<_> = read
         .par_iter()
         .map(|spec| {
             let step = format!("load {}", spec.name);
@@ -196,7 +208,7 @@ fn load_tables(
         })
         .collect::<Result<_>>()?;
     let mut tables = Tables::new();
-    for (spec, source) in report.meta.sources.iter().zip(loaded) {
+    for (spec, source) in read.iter().zip(loaded) {
         out.sources.push(SourceStats {
             name: spec.name.clone(),
             rows_read: source.rows_read,
@@ -208,6 +220,16 @@ fn load_tables(
         tables.insert(spec.name.clone(), source.frame);
     }
     Ok(tables)
+}
+
+/// The aggregate a database computed for an analysis.
+fn read_aggregate(fetched: &Fetched) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::SerReader;
+    let file =
+        std::fs::File::open(&fetched.file).map_err(|e| Error::io("read", &fetched.file, e))?;
+    polars::prelude::ParquetReader::new(file)
+        .finish()
+        .map_err(|e| Error::from(e).at(&fetched.file))
 }
 
 /// Queries run in page order; each sees the sources and the queries before

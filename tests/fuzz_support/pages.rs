@@ -221,6 +221,7 @@ fn report_with(body: &str) -> Report {
             charts: BTreeMap::new(),
             labels: BTreeMap::new(),
             kpis: Vec::new(),
+            pushed: BTreeMap::new(),
         },
         front_matter: String::new(),
         front_matter_line: 2,

@@ -87,7 +87,7 @@ fn count_missing(
     c
 }
 
-fn no_dated_rows(spec: &CohortSpec, rows: usize) -> Error {
+pub(super) fn no_dated_rows(spec: &CohortSpec, rows: usize) -> Error {
     let what = if rows == 0 {
         "has no rows".to_string()
     } else {

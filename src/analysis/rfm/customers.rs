@@ -126,7 +126,7 @@ fn count_missing(dropped: &mut Dropped, customer: Option<u32>, day: Option<Naive
 
 /// Sort customer codes by id: numerically for a numeric column (its text is
 /// a number), else by text.
-fn sort_customers(codes: &mut [usize], names: &[String], numeric: bool) {
+pub(super) fn sort_customers(codes: &mut [usize], names: &[String], numeric: bool) {
     if numeric {
         let value = |c: usize| names[c].parse::<f64>().unwrap_or(f64::NAN);
         codes.sort_by(|&a, &b| {
@@ -139,7 +139,7 @@ fn sort_customers(codes: &mut [usize], names: &[String], numeric: bool) {
     }
 }
 
-fn no_rows(spec: &RfmSpec, what: &str) -> Error {
+pub(super) fn no_rows(spec: &RfmSpec, what: &str) -> Error {
     Error::new(format!(
         "table `{}` (setting `table`) {what} for RFM",
         spec.table

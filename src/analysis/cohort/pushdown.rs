@@ -1,0 +1,97 @@
+//! Cohorts pushed down to a database: the rows reduced on the server to
+//! one per customer, calendar month and order id (amounts summed, rows and
+//! missing amounts counted; undated rows in groups of their own), which
+//! hold everything the cohorts, retention and trend read — distinct
+//! (customer, month) and (month, order) pairs, revenue per month and the
+//! dropped-row counts — so the result equals that over the order lines.
+
+use super::CohortSpec;
+use super::input::{Counts, Input, no_dated_rows};
+use crate::analysis::common::{encode, month_number};
+use crate::data::columns;
+use crate::data::external::pushdown::{Aggregate, q};
+use crate::error::Result;
+use chrono::NaiveDate;
+use polars::prelude::DataFrame;
+
+/// The aggregation over the cleaned source `s` (`None` with a streak,
+/// which reads every row's product).
+pub fn aggregate(spec: &CohortSpec) -> Option<Aggregate> {
+    if spec.streak.is_some() {
+        return None;
+    }
+    let (c, o, d) = (q(&spec.customer), q(&spec.order_id), q(&spec.date));
+    let nan = "CAST(CAST('NaN' AS text) AS double precision)";
+    let amount = format!("CAST({} AS double precision)", q(&spec.amount));
+    let present = format!("CASE WHEN {amount} = {nan} THEN NULL ELSE {amount} END");
+    let year = format!("CAST(EXTRACT(YEAR FROM {d}) AS integer)");
+    let month = format!("CAST(EXTRACT(MONTH FROM {d}) AS integer)");
+    let sql = format!(
+        "SELECT {c} AS \"customer\", {year} AS \"year\", {month} AS \"month\", {o} AS \"order_id\", \
+         SUM({present}) AS \"amount\", COUNT(*) AS \"row_count\", \
+         SUM(CASE WHEN ({present}) IS NULL THEN 1 ELSE 0 END) AS \"no_amount_rows\" \
+         FROM s GROUP BY {c}, {year}, {month}, {o}"
+    );
+    Some(Aggregate {
+        sql,
+        columns: vec![
+            spec.customer.clone(),
+            spec.order_id.clone(),
+            spec.date.clone(),
+            spec.amount.clone(),
+        ],
+        dates: vec![spec.date.clone()],
+        numbers: vec![spec.amount.clone()],
+    })
+}
+
+/// The cohort input from the aggregate's rows: one row per group.
+pub(super) fn read_input(spec: &CohortSpec, frame: &DataFrame) -> Result<Input> {
+    let years = columns::numbers(frame, "year", "date")?;
+    let months = columns::numbers(frame, "month", "date")?;
+    let month: Vec<Option<i32>> = years
+        .iter()
+        .zip(&months)
+        .map(|(y, m)| {
+            let date = NaiveDate::from_ymd_opt((*y)? as i32, (*m)? as u32, 1)?;
+            Some(month_number(date))
+        })
+        .collect();
+    let customer = encode(frame, "customer", "customer")?;
+    let order = encode(frame, "order_id", "order_id")?;
+    let amount = columns::numbers(frame, "amount", "amount")?;
+    let rows = columns::numbers(frame, "row_count", "row_count")?;
+    let no_amount = columns::numbers(frame, "no_amount_rows", "no_amount_rows")?;
+    let count = |v: Option<f64>| v.unwrap_or(0.0) as u64;
+    let total: u64 = rows.iter().map(|r| count(*r)).sum();
+    let (Some(first), Some(last)) = (
+        month.iter().flatten().min().copied(),
+        month.iter().flatten().max().copied(),
+    ) else {
+        return Err(no_dated_rows(spec, total as usize));
+    };
+    let mut counts = Counts::default();
+    for row in 0..frame.height() {
+        let n = count(rows[row]);
+        if month[row].is_none() {
+            counts.missing_date += n;
+            continue;
+        }
+        if customer.codes[row].is_none() {
+            counts.missing_customer += n;
+        }
+        if order.codes[row].is_none() {
+            counts.missing_order_id += n;
+        }
+        counts.missing_amount += count(no_amount[row]);
+    }
+    Ok(Input {
+        month,
+        customer,
+        order,
+        amount,
+        first,
+        last,
+        counts,
+    })
+}

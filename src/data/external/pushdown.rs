@@ -1,0 +1,417 @@
+//! Analyses pushed down to the database: a source's cleaning as SQL (its
+//! renames as aliases, its filters as conditions whose values are bound
+//! parameters) named `s`, an analysis' first aggregation as SQL over `s`,
+//! and the fetch of the aggregate alone.
+//!
+//! The SQL uses only what PostgreSQL 12+ and Postgres-wire engines share:
+//! `WITH s AS (...)`, `SELECT`, `CASE`, `CAST`, `EXTRACT`,
+//! `COUNT(DISTINCT ...)`, `SUM`, `MIN`, `MAX`, `GROUP BY`; identifiers always quoted, values always
+//! `$n` parameters.
+
+use super::postgres::{Connection, Select, quote_identifier};
+use super::text_format::{ColumnBuilder, Kind};
+use crate::data::source::SourceSpec;
+use crate::error::{Error, Result};
+use polars::prelude::DataFrame;
+use std::path::Path;
+
+/// An analysis' aggregation over the cleaned source `s`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Aggregate {
+    /// SQL over `s`, naming columns by their names after `rename`.
+    pub sql: String,
+    /// Columns (after `rename`) the aggregation reads.
+    pub columns: Vec<String>,
+    /// Of these, the ones it reads as dates (must be date or timestamp on
+    /// the server) and as numbers (must be numeric).
+    pub dates: Vec<String>,
+    pub numbers: Vec<String>,
+}
+
+/// `name` quoted for the SQL of an aggregate.
+pub fn q(name: &str) -> String {
+    quote_identifier(name)
+}
+
+/// A simple filter: `column op value`, `column IS [NOT] NULL` or
+/// `column [NOT] IN (values)`; the values become parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub column: String,
+    pub op: String,
+    pub values: Vec<Literal>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Text(String),
+    Number(String),
+}
+
+/// Why a source's cleaning cannot run as SQL (then the rows are fetched
+/// and the analysis runs here, with the same result).
+pub fn not_expressible(spec: &SourceSpec) -> Option<String> {
+    if !spec.derive.is_empty() {
+        return Some("it derives columns".into());
+    }
+    if !spec.types.is_empty() {
+        return Some("it converts column types".into());
+    }
+    spec.filters
+        .iter()
+        .find(|f| parse_condition(f).is_none())
+        .map(|f| format!("its filter `{f}` is not `column op value`"))
+}
+
+/// The source's filters as conditions (`None` if one is not simple).
+pub fn conditions(spec: &SourceSpec) -> Option<Vec<Condition>> {
+    spec.filters.iter().map(|f| parse_condition(f)).collect()
+}
+
+/// Parse `a <> 'x'`, `"Order Qty" >= 2`, `b IS NOT NULL`, `c IN ('x', 'y')`.
+pub fn parse_condition(text: &str) -> Option<Condition> {
+    let mut t = Tokens { s: text.trim() };
+    let column = t.identifier()?;
+    let op = t.operator()?;
+    let values = match op.as_str() {
+        "IS NULL" | "IS NOT NULL" => Vec::new(),
+        "IN" | "NOT IN" => t.list()?,
+        _ => vec![t.literal()?],
+    };
+    t.s.trim()
+        .is_empty()
+        .then_some(Condition { column, op, values })
+}
+
+struct Tokens<'a> {
+    s: &'a str,
+}
+
+impl Tokens<'_> {
+    fn skip(&mut self) {
+        self.s = self.s.trim_start();
+    }
+
+    fn identifier(&mut self) -> Option<String> {
+        self.skip();
+        if let Some(rest) = self.s.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = rest.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if c == '"' {
+                    if chars.peek().is_some_and(|(_, n)| *n == '"') {
+                        chars.next();
+                        out.push('"');
+                        continue;
+                    }
+                    self.s = &rest[i + 1..];
+                    return Some(out);
+                }
+                out.push(c);
+            }
+            return None;
+        }
+        let end = self
+            .s
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(self.s.len());
+        let word = &self.s[..end];
+        let starts_ok = word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        if !starts_ok || is_keyword(word) {
+            return None;
+        }
+        self.s = &self.s[end..];
+        Some(word.to_string())
+    }
+
+    fn word(&mut self, w: &str) -> bool {
+        self.skip();
+        let n = w.len();
+        let matches = self.s.len() >= n
+            && self.s[..n].eq_ignore_ascii_case(w)
+            && !self.s[n..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if matches {
+            self.s = &self.s[n..];
+        }
+        matches
+    }
+
+    fn operator(&mut self) -> Option<String> {
+        self.skip();
+        for op in ["<>", "!=", "<=", ">=", "=", "<", ">"] {
+            if let Some(rest) = self.s.strip_prefix(op) {
+                self.s = rest;
+                return Some(if op == "!=" { "<>" } else { op }.to_string());
+            }
+        }
+        if self.word("IS") {
+            let not = self.word("NOT");
+            return self
+                .word("NULL")
+                .then(|| if not { "IS NOT NULL" } else { "IS NULL" }.to_string());
+        }
+        let not = self.word("NOT");
+        self.word("IN")
+            .then(|| if not { "NOT IN" } else { "IN" }.to_string())
+    }
+
+    fn literal(&mut self) -> Option<Literal> {
+        self.skip();
+        if let Some(rest) = self.s.strip_prefix('\'') {
+            let mut out = String::new();
+            let mut chars = rest.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if c == '\'' {
+                    if chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                        chars.next();
+                        out.push('\'');
+                        continue;
+                    }
+                    self.s = &rest[i + 1..];
+                    return Some(Literal::Text(out));
+                }
+                out.push(c);
+            }
+            return None;
+        }
+        let end = self
+            .s
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')))
+            .unwrap_or(self.s.len());
+        let number = &self.s[..end];
+        number.parse::<f64>().ok()?;
+        self.s = &self.s[end..];
+        Some(Literal::Number(number.to_string()))
+    }
+
+    fn list(&mut self) -> Option<Vec<Literal>> {
+        self.skip();
+        self.s = self.s.strip_prefix('(')?;
+        let mut values = vec![self.literal()?];
+        loop {
+            self.skip();
+            if let Some(rest) = self.s.strip_prefix(')') {
+                self.s = rest;
+                return Some(values);
+            }
+            self.s = self.s.strip_prefix(',')?;
+            values.push(self.literal()?);
+        }
+    }
+}
+
+fn is_keyword(word: &str) -> bool {
+    [
+        "AND", "OR", "NOT", "NULL", "IS", "IN", "TRUE", "FALSE", "CASE", "SELECT",
+    ]
+    .iter()
+    .any(|k| k.eq_ignore_ascii_case(word))
+}
+
+/// A pushed-down fetch, ready to run: the source, its cleaning and the
+/// aggregate.
+#[derive(Clone, Debug)]
+pub struct Pushdown {
+    pub select: Select,
+    pub rename: Vec<(String, String)>,
+    pub conditions: Vec<Condition>,
+    pub aggregate: Aggregate,
+}
+
+impl Pushdown {
+    /// What identifies the aggregate's data, for the fetch cache key.
+    pub fn identity(&self) -> String {
+        format!(
+            "pushdown\n{}\n{:?}\n{:?}\n{}",
+            self.select.identity(),
+            self.rename,
+            self.conditions,
+            self.aggregate.sql
+        )
+    }
+}
+
+/// Why the pushdown cannot run on this server's columns, if it cannot.
+pub enum Outcome {
+    Fetched(usize),
+    NotPossible(String),
+}
+
+/// Run the aggregate on the server and write its rows to `dest` (Parquet).
+pub fn fetch_aggregate(
+    source: &str,
+    connection: &Connection,
+    pushdown: &Pushdown,
+    dest: &Path,
+) -> Result<Outcome> {
+    let in_source = |e: Error| e.context(format!("source `{source}`"));
+    let mut client = connection.connect().map_err(in_source)?;
+    let from = pushdown.select.from_clause();
+    // The source's columns and their server types.
+    let probe = client
+        .prepare(&format!("SELECT * FROM {from}"))
+        .map_err(|e| in_source(connection.failure("cannot read the source from", &e)))?;
+    let types: Vec<(String, String)> = probe
+        .columns()
+        .iter()
+        .map(|c| (c.name().to_string(), c.type_().name().to_string()))
+        .collect();
+    let original = |renamed: &str| -> String {
+        pushdown
+            .rename
+            .iter()
+            .find(|(_, new)| new == renamed)
+            .map_or(renamed.to_string(), |(old, _)| old.clone())
+    };
+    let type_of = |renamed: &str| {
+        let name = original(renamed);
+        types
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.clone())
+    };
+    let agg = &pushdown.aggregate;
+    for column in &agg.columns {
+        if type_of(column).is_none() {
+            return Ok(Outcome::NotPossible(format!("it has no column `{column}`")));
+        }
+    }
+    for column in &agg.dates {
+        let kind = Kind::of_type(&type_of(column).unwrap_or_default());
+        if !matches!(kind, Kind::Date | Kind::Timestamp | Kind::TimestampTz) {
+            return Ok(Outcome::NotPossible(format!(
+                "column `{column}` is not a date on the server"
+            )));
+        }
+    }
+    for column in &agg.numbers {
+        let kind = Kind::of_type(&type_of(column).unwrap_or_default());
+        if !matches!(kind, Kind::Int | Kind::Float) {
+            return Ok(Outcome::NotPossible(format!(
+                "column `{column}` is not a number on the server"
+            )));
+        }
+    }
+    // The cleaned source: renamed columns, filters with bound values.
+    let mut needed: Vec<&String> = agg.columns.iter().collect();
+    needed.sort();
+    needed.dedup();
+    let select_list: Vec<String> = needed
+        .iter()
+        .map(|c| format!("{} AS {}", q(&original(c)), q(c)))
+        .collect();
+    let mut params: Vec<String> = Vec::new();
+    let mut wheres = Vec::new();
+    for condition in &pushdown.conditions {
+        let Some(server_type) = type_of(&condition.column) else {
+            return Ok(Outcome::NotPossible(format!(
+                "its filter names `{}`, which it lacks",
+                condition.column
+            )));
+        };
+        let column = q(&original(&condition.column));
+        let mut placeholder = |value: &Literal| {
+            params.push(match value {
+                Literal::Text(t) | Literal::Number(t) => t.clone(),
+            });
+            // The value, sent as text, read as the column's type.
+            format!("CAST(CAST(${} AS text) AS {})", params.len(), server_type)
+        };
+        wheres.push(match condition.op.as_str() {
+            "IS NULL" | "IS NOT NULL" => format!("{column} {}", condition.op),
+            "IN" | "NOT IN" => {
+                let list: Vec<String> = condition.values.iter().map(&mut placeholder).collect();
+                format!("{column} {} ({})", condition.op, list.join(", "))
+            }
+            op => format!("{column} {op} {}", placeholder(&condition.values[0])),
+        });
+    }
+    let where_clause = if wheres.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", wheres.join(" AND "))
+    };
+    let sql = format!(
+        "WITH s AS (SELECT {} FROM {from}{where_clause}) {}",
+        select_list.join(", "),
+        agg.sql
+    );
+    let text_params: Vec<postgres::types::Type> =
+        params.iter().map(|_| postgres::types::Type::TEXT).collect();
+    let statement = client
+        .prepare_typed(&sql, &text_params)
+        .map_err(|e| in_source(connection.failure("the pushed-down aggregation failed on", &e)))?;
+    let kinds: Vec<(String, Kind)> = statement
+        .columns()
+        .iter()
+        .map(|c| (c.name().to_string(), Kind::of_type(c.type_().name())))
+        .collect();
+    // Every value as text, read back as the column's type (as COPY's are).
+    let as_text: Vec<String> = kinds
+        .iter()
+        .map(|(name, _)| format!("CAST({} AS text) AS {}", q(name), q(name)))
+        .collect();
+    let outer = format!("SELECT {} FROM ({sql}) AS r", as_text.join(", "));
+    let statement = client
+        .prepare_typed(&outer, &text_params)
+        .map_err(|e| in_source(connection.failure("the pushed-down aggregation failed on", &e)))?;
+    let bound: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+        .iter()
+        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+        .collect();
+    let rows = client
+        .query(&statement, &bound)
+        .map_err(|e| in_source(connection.failure("the pushed-down aggregation failed on", &e)))?;
+    let mut builders: Vec<ColumnBuilder> = kinds
+        .iter()
+        .map(|(name, kind)| ColumnBuilder::new(name, *kind))
+        .collect();
+    for row in &rows {
+        for (i, builder) in builders.iter_mut().enumerate() {
+            let value: Option<String> = row.get(i);
+            builder.push(value.as_deref()).map_err(in_source)?;
+        }
+    }
+    let columns: Vec<_> = builders.into_iter().map(ColumnBuilder::finish).collect();
+    let mut frame = DataFrame::new(rows.len(), columns).map_err(|e| in_source(Error::from(e)))?;
+    super::postgres::write_parquet(&mut frame, dest).map_err(in_source)?;
+    Ok(Outcome::Fetched(rows.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Literal {
+        Literal::Text(s.into())
+    }
+
+    #[test]
+    fn simple_filters_become_conditions_with_their_values_apart() {
+        let c = parse_condition("status <> 'Cancelled'").unwrap();
+        assert_eq!((c.column.as_str(), c.op.as_str()), ("status", "<>"));
+        assert_eq!(c.values, [text("Cancelled")]);
+        let c = parse_condition("\"Order \"\"Qty\" >= 2").unwrap();
+        assert_eq!(c.column, "Order \"Qty");
+        assert_eq!(c.values, [Literal::Number("2".into())]);
+        let c = parse_condition("note = 'it''s; DROP TABLE x; --'").unwrap();
+        assert_eq!(c.values, [text("it's; DROP TABLE x; --")]);
+        let c = parse_condition("b is not null").unwrap();
+        assert_eq!(c.op, "IS NOT NULL");
+        let c = parse_condition("c NOT IN ('x', 'y')").unwrap();
+        assert_eq!((c.op.as_str(), c.values.len()), ("NOT IN", 2));
+        for complex in [
+            "a = 1 OR b = 2",
+            "a + 1 > 2",
+            "lower(a) = 'x'",
+            "a = 'unclosed",
+            "a BETWEEN 1 AND 2",
+            "a = b",
+        ] {
+            assert_eq!(parse_condition(complex), None, "{complex}");
+        }
+    }
+}

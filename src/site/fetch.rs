@@ -1,0 +1,314 @@
+//! The build's first stage for database and loader sources. Analyses over
+//! a database source that can run there (customer value, RFM, cohorts) have their
+//! first aggregation pushed down: only the aggregate crosses the wire. A
+//! source is fetched whole only when something else reads its rows (a
+//! query, a relation check, another analysis), or a pushdown cannot run on
+//! its columns. Each distinct fetch runs once, in parallel, and the
+//! sources (and analyses) are pointed at their fetched copies, which the
+//! rest of the build reads like data files.
+
+use super::BuildOptions;
+use super::progress::count;
+use crate::content::{Portal, Report};
+use crate::data::SourceKind;
+use crate::data::external::{self, FetchContext, Outcome, Planned};
+use crate::data::load::with_own_expressions;
+use crate::data::sql::referenced_names;
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// How many progress steps `fetch_sources` reports: one per database or
+/// loader source, and one per analysis that may be pushed down.
+pub fn steps(portal: &Portal) -> usize {
+    portal
+        .reports
+        .iter()
+        .map(|r| {
+            let external = r
+                .meta
+                .sources
+                .iter()
+                .filter(|s| s.kind() != SourceKind::File)
+                .count();
+            let pushable = r
+                .meta
+                .analyses
+                .values()
+                .filter(|a| a.pushdown().is_some())
+                .filter(|a| {
+                    r.meta.sources.iter().any(|s| {
+                        s.name == a.table()
+                            && s.kind() == SourceKind::Database
+                            && external::pushdown::not_expressible(s).is_none()
+                    })
+                })
+                .count();
+            external + pushable
+        })
+        .sum()
+}
+
+/// Where fetched copies are kept: `sources/` in the cache folder (with
+/// `--no-cache`, still there, but never reused).
+pub fn fetch_dir(options: &BuildOptions) -> PathBuf {
+    options
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| options.paths.root.join(".wawasan-cache"))
+        .join("sources")
+}
+
+/// One fetch to do: the report and source it is for (the first of those
+/// sharing its key), the analysis for a pushdown, and the plan.
+struct Job {
+    report: usize,
+    source: usize,
+    analysis: Option<String>,
+    planned: Planned,
+}
+
+/// Fetch what the portal's database and loader sources read, and set each
+/// source's `fetched` (and each pushed-down analysis' aggregate). Returns a
+/// line per fetch for the build's summary.
+pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<String>> {
+    let dir = fetch_dir(options);
+    let databases = portal.config.databases.clone();
+    let (portal_index, portal_text) = (portal.index_path.clone(), portal.front_matter.clone());
+    let cx = FetchContext {
+        root: &options.paths.root,
+        dir: &dir,
+        databases: &databases,
+        refresh: options.refresh || options.cache_dir.is_none(),
+        portal_index: &portal_index,
+        portal_text: &portal_text,
+    };
+    let mut lines = Vec::new();
+    // Pushdowns first: a source whose pushdown cannot run is read whole.
+    let pushdowns = plan_pushdowns(portal, &cx)?;
+    let done = run_jobs(portal, &options.progress, &cx, &pushdowns)?;
+    let mut whole: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for (job, result) in pushdowns.iter().zip(done) {
+        let report = &mut portal.reports[job.report];
+        let analysis = job.analysis.clone().unwrap_or_default();
+        let source = report.meta.sources[job.source].name.clone();
+        match result {
+            Ok(outcome) => {
+                lines.push(format!(
+                    "{}: analysis {analysis}: {} (pushed down to database {})",
+                    report.slug,
+                    describe(&outcome, "aggregate rows"),
+                    report.meta.sources[job.source]
+                        .database
+                        .as_deref()
+                        .unwrap_or_default()
+                ));
+                report.meta.pushed.insert(analysis, outcome.fetched);
+            }
+            Err(why) => {
+                lines.push(format!(
+                    "{}: analysis {analysis}: not pushed down, as source {source}: {why}; its rows are fetched",
+                    report.slug
+                ));
+                whole.insert((job.report, job.source));
+            }
+        }
+    }
+    // Then every source whose rows something reads.
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut shared: Vec<(usize, usize, String)> = Vec::new();
+    for (r, report) in portal.reports.iter().enumerate() {
+        let wanted = super::needs::wanted_columns(report);
+        let rows_read = sources_read_as_rows(report);
+        for (s, spec) in report.meta.sources.iter().enumerate() {
+            if spec.kind() == SourceKind::File
+                || !(rows_read.contains(&spec.name) || whole.contains(&(r, s)))
+            {
+                continue;
+            }
+            let columns = wanted.get(&spec.name).cloned().unwrap_or_default();
+            let columns = with_own_expressions(spec, &columns);
+            let Some(planned) =
+                external::plan(spec, &cx, &columns).map_err(|e| in_report(e, report, s))?
+            else {
+                continue;
+            };
+            if jobs.iter().any(|j| j.planned.key == planned.key) {
+                shared.push((r, s, planned.key));
+                continue;
+            }
+            jobs.push(Job {
+                report: r,
+                source: s,
+                analysis: None,
+                planned,
+            });
+        }
+    }
+    let done = run_jobs(portal, &options.progress, &cx, &jobs)?;
+    let mut by_key: BTreeMap<String, Outcome> = BTreeMap::new();
+    for (job, result) in jobs.iter().zip(done) {
+        let outcome = result.map_err(Error::new)?;
+        let report = &mut portal.reports[job.report];
+        let spec = &mut report.meta.sources[job.source];
+        spec.fetched = Some(outcome.fetched.clone());
+        lines.push(format!(
+            "{}: source {}: {} ({})",
+            report.slug,
+            spec.name,
+            describe(&outcome, "rows"),
+            origin(spec)
+        ));
+        by_key.insert(job.planned.key.clone(), outcome);
+    }
+    for (r, s, key) in shared {
+        let report = &mut portal.reports[r];
+        let spec = &mut report.meta.sources[s];
+        spec.fetched = by_key.get(&key).map(|o| o.fetched.clone());
+        lines.push(format!(
+            "{}: source {}: shared with another report ({})",
+            report.slug,
+            spec.name,
+            origin(spec)
+        ));
+    }
+    Ok(lines)
+}
+
+/// The pushdowns of every analysis over a database source that allows
+/// them; sources that cannot be expressed in SQL are left to be read whole.
+fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
+    let mut jobs = Vec::new();
+    for (r, report) in portal.reports.iter().enumerate() {
+        for (name, analysis) in &report.meta.analyses {
+            let Some(s) = report
+                .meta
+                .sources
+                .iter()
+                .position(|s| s.name == analysis.table())
+            else {
+                continue;
+            };
+            let spec = &report.meta.sources[s];
+            let Some(aggregate) = analysis.pushdown() else {
+                continue;
+            };
+            let planned = external::plan_pushdown(spec, aggregate, cx)
+                .map_err(|e| in_report(e, report, s))?;
+            if let Some(planned) = planned {
+                jobs.push(Job {
+                    report: r,
+                    source: s,
+                    analysis: Some(name.clone()),
+                    planned,
+                });
+            }
+        }
+    }
+    Ok(jobs)
+}
+
+/// The sources of `report` whose rows are read: by a query, by a relation
+/// check, or by an analysis that does not push down (or whose source
+/// cannot be expressed in SQL).
+fn sources_read_as_rows(report: &Report) -> BTreeSet<String> {
+    let mut read = BTreeSet::new();
+    let sources: Vec<&str> = report
+        .meta
+        .sources
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    for (_, query) in report.queries() {
+        let (names, _) = referenced_names(&query.sql);
+        for name in names {
+            if let Some(s) = sources.iter().find(|s| s.eq_ignore_ascii_case(&name)) {
+                read.insert(s.to_string());
+            }
+        }
+    }
+    for analysis in report.meta.analyses.values() {
+        let table = analysis.table();
+        let pushable = analysis.pushdown().is_some()
+            && report
+                .meta
+                .sources
+                .iter()
+                .find(|s| s.name == table)
+                .is_some_and(|s| {
+                    s.kind() == SourceKind::Database
+                        && external::pushdown::not_expressible(s).is_none()
+                });
+        if !pushable {
+            read.insert(table.to_string());
+        }
+        if let crate::analysis::AnalysisSpec::CustomerValue(cv) = analysis {
+            for other in cv.tables().into_iter().skip(1) {
+                read.insert(other.to_string());
+            }
+        }
+    }
+    read
+}
+
+/// Run `jobs` in parallel, reporting each; a pushdown that cannot run
+/// gives `Err(why)`.
+fn run_jobs(
+    portal: &Portal,
+    progress: &super::progress::ProgressSink,
+    cx: &FetchContext,
+    jobs: &[Job],
+) -> Result<Vec<std::result::Result<Outcome, String>>> {
+    jobs.par_iter()
+        .map(|job| {
+            let report = &portal.reports[job.report];
+            let spec = &report.meta.sources[job.source];
+            let step = match &job.analysis {
+                Some(a) => format!("push down {a}"),
+                None => format!("fetch {}", spec.name),
+            };
+            progress.started(&report.slug, &step);
+            let result = match &job.analysis {
+                Some(_) => external::fetch_pushdown(spec, &job.planned, cx),
+                None => external::fetch(spec, &job.planned, cx).map(Ok),
+            }
+            .map_err(|e| in_report(e, report, job.source))?;
+            let detail = match &result {
+                Ok(outcome) => describe(outcome, "rows"),
+                Err(why) => format!("not pushed down: {why}"),
+            };
+            progress.finished(&report.slug, &step, &detail, 1);
+            Ok(result)
+        })
+        .collect()
+}
+
+fn origin(spec: &crate::data::SourceSpec) -> String {
+    match (&spec.database, &spec.command) {
+        (Some(db), _) => format!("database {db}"),
+        (_, Some(command)) => format!("loader `{}`", command.join(" ")),
+        _ => String::new(),
+    }
+}
+
+/// What a fetch did: `12,345 rows fetched`, or `... from the fetch cache`.
+fn describe(outcome: &Outcome, what: &str) -> String {
+    let rows = outcome.rows.map(|n| format!("{} {what}", count(n)));
+    match (outcome.reused, rows) {
+        (true, Some(rows)) => format!("{rows}, from the fetch cache"),
+        (true, None) => "from the fetch cache".to_string(),
+        (false, Some(rows)) => format!("{rows} fetched"),
+        (false, None) => "loader ran".to_string(),
+    }
+}
+
+/// An error of source `index` of `report`, at the line of its setting.
+fn in_report(err: Error, report: &Report, index: usize) -> Error {
+    let setting = err.setting_name().unwrap_or("name").to_string();
+    let index = index.to_string();
+    err.within(
+        report.index_path(),
+        report.locate_key(&["sources", &index, &setting]),
+    )
+}

@@ -1,0 +1,491 @@
+//! Database sources against a real PostgreSQL server (`.ci/postgres start`
+//! runs one and loads the sample datasets; CI always does): column types,
+//! the fixture portal read from the database against the same reports read
+//! from the files, credentials kept out of everything written, errors that
+//! name the source, host and database, and the fetch cache.
+
+mod common;
+
+use common::{Fixture, pg};
+use polars::prelude::{AnyValue, DataType, ParquetReader, SerReader, TimeUnit};
+use std::path::{Path, PathBuf};
+use wawasan::config::DatabaseSpec;
+use wawasan::data::SourceSpec;
+use wawasan::data::external::{self, FetchContext};
+
+/// The password of the test role: nothing written may hold it.
+const PASSWORD: &str = "wawasan-secret-pw";
+
+fn repo_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// Run SQL as the test role.
+fn execute(sql: &str) {
+    let mut client = pg::client().expect("a server");
+    client
+        .batch_execute(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// A schema of this test process, so parallel tests do not meet.
+fn scratch(name: &str) -> String {
+    format!("t_{name}_{}", std::process::id())
+}
+
+/// Fetch `spec` through the library into `dir`; the Parquet copy, read back.
+fn fetch(spec: &SourceSpec, dir: &Path) -> polars::prelude::DataFrame {
+    let mut databases = std::collections::BTreeMap::new();
+    databases.insert(
+        "test".to_string(),
+        DatabaseSpec {
+            url: "${WAWASAN_TEST_DATABASE_URL}".into(),
+        },
+    );
+    let index = dir.join("_index.md");
+    let cx = FetchContext {
+        root: dir,
+        dir,
+        databases: &databases,
+        refresh: true,
+        portal_index: &index,
+        portal_text: "",
+    };
+    let planned = external::plan(spec, &cx, &Default::default())
+        .unwrap()
+        .expect("a database source");
+    let outcome = external::fetch(spec, &planned, &cx).unwrap_or_else(|e| panic!("{e}"));
+    let file = std::fs::File::open(&outcome.fetched.file).unwrap();
+    ParquetReader::new(file).finish().unwrap()
+}
+
+fn source(toml_text: &str) -> SourceSpec {
+    toml::from_str(toml_text).unwrap()
+}
+
+#[test]
+fn column_types_map_to_polars_types_and_nulls_stay_null() {
+    if pg::database_url().is_none() {
+        return;
+    }
+    let schema = scratch("types");
+    execute(&format!(
+        r#"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+        CREATE TABLE {schema}.t (
+            i2 smallint, i4 integer, i8 bigint, n numeric, f4 real, f8 double precision,
+            b boolean, d date, ts timestamp, tz timestamptz, j json, jb jsonb,
+            t text, v varchar(20), "Mixed Case" text);
+        INSERT INTO {schema}.t VALUES
+            (1, 2, 9007199254740993, 12.345, 1.5, 0.1, true, '2024-03-01',
+             '2024-03-01 10:00:00.25', '2024-03-01 10:00:00+07', '{{"a": [1, 2]}}', '{{"b": true}}',
+             E'tab\there\nnew line \\ back', 'ünï', '<b>x</b>'),
+            (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '', NULL);"#
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = source(&format!(
+        "name = \"t\"\ndatabase = \"test\"\ntable = \"{schema}.t\""
+    ));
+    let frame = fetch(&spec, dir.path());
+    execute(&format!("DROP SCHEMA {schema} CASCADE"));
+    assert_eq!(frame.height(), 2);
+    let dtype = |c: &str| frame.column(c).unwrap().dtype().clone();
+    for c in ["i2", "i4", "i8"] {
+        assert_eq!(dtype(c), DataType::Int64, "{c}");
+    }
+    for c in ["n", "f4", "f8"] {
+        assert_eq!(dtype(c), DataType::Float64, "{c}");
+    }
+    assert_eq!(dtype("b"), DataType::Boolean);
+    assert_eq!(dtype("d"), DataType::Date);
+    assert_eq!(
+        dtype("ts"),
+        DataType::Datetime(TimeUnit::Microseconds, None)
+    );
+    assert!(
+        matches!(dtype("tz"), DataType::Datetime(TimeUnit::Microseconds, Some(z)) if z.as_str() == "UTC")
+    );
+    for c in ["j", "jb", "t", "v", "Mixed Case"] {
+        assert_eq!(dtype(c), DataType::String, "{c}");
+    }
+    let value = |c: &str, row: usize| frame.column(c).unwrap().get(row).unwrap().into_static();
+    // Beyond 2^53: an integer stays exact.
+    assert_eq!(value("i8", 0), AnyValue::Int64(9_007_199_254_740_993));
+    assert_eq!(value("n", 0), AnyValue::Float64(12.345));
+    assert_eq!(value("f4", 0), AnyValue::Float64(1.5));
+    assert_eq!(value("f8", 0), AnyValue::Float64(0.1));
+    // 2024-03-01 is day 19783 of the Unix epoch.
+    assert_eq!(value("d", 0), AnyValue::Date(19_783));
+    let day_us = 19_783i64 * 86_400_000_000;
+    let hour_us = 3_600_000_000i64;
+    assert_eq!(
+        value("ts", 0),
+        AnyValue::Datetime(
+            day_us + 10 * hour_us + 250_000,
+            TimeUnit::Microseconds,
+            None
+        )
+    );
+    // 10:00 at +07 is 03:00 UTC.
+    match value("tz", 0) {
+        AnyValue::DatetimeOwned(us, TimeUnit::Microseconds, _)
+        | AnyValue::Datetime(us, TimeUnit::Microseconds, _) => {
+            assert_eq!(us, day_us + 3 * hour_us)
+        }
+        other => panic!("tz: {other:?}"),
+    }
+    let text = |c: &str, row: usize| {
+        frame
+            .column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(row)
+            .map(str::to_string)
+    };
+    assert_eq!(text("j", 0).as_deref(), Some(r#"{"a": [1, 2]}"#));
+    assert_eq!(text("jb", 0).as_deref(), Some(r#"{"b": true}"#));
+    assert_eq!(text("t", 0).as_deref(), Some("tab\there\nnew line \\ back"));
+    assert_eq!(text("v", 0).as_deref(), Some("ünï"));
+    assert_eq!(text("Mixed Case", 0).as_deref(), Some("<b>x</b>"));
+    // NULL stays null in every type; an empty text is not NULL.
+    for c in [
+        "i2",
+        "i4",
+        "i8",
+        "n",
+        "f4",
+        "f8",
+        "b",
+        "d",
+        "ts",
+        "tz",
+        "j",
+        "jb",
+        "t",
+        "Mixed Case",
+    ] {
+        assert_eq!(frame.column(c).unwrap().null_count(), 1, "{c}");
+    }
+    assert_eq!(text("v", 1).as_deref(), Some(""));
+}
+
+#[test]
+fn a_table_source_fetches_only_the_columns_the_report_reads() {
+    if pg::database_url().is_none() {
+        return;
+    }
+    let schema = scratch("narrow");
+    execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+         CREATE TABLE {schema}.t (keep_me integer, renamed integer, unused text);
+         INSERT INTO {schema}.t VALUES (1, 2, 'x');"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = source(&format!(
+        "name = \"t\"\ndatabase = \"test\"\ntable = \"{schema}.t\"\nrename = {{ renamed = \"new_name\" }}"
+    ));
+    let mut databases = std::collections::BTreeMap::new();
+    databases.insert(
+        "test".to_string(),
+        DatabaseSpec {
+            url: "${WAWASAN_TEST_DATABASE_URL}".into(),
+        },
+    );
+    let index = dir.path().join("_index.md");
+    let cx = FetchContext {
+        root: dir.path(),
+        dir: dir.path(),
+        databases: &databases,
+        refresh: true,
+        portal_index: &index,
+        portal_text: "",
+    };
+    let wanted = wawasan::data::Wanted::named(["keep_me", "new_name"]);
+    let planned = external::plan(&spec, &cx, &wanted).unwrap().unwrap();
+    let outcome = external::fetch(&spec, &planned, &cx).unwrap();
+    execute(&format!("DROP SCHEMA {schema} CASCADE"));
+    let frame = ParquetReader::new(std::fs::File::open(&outcome.fetched.file).unwrap())
+        .finish()
+        .unwrap();
+    let names: Vec<&str> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.as_str())
+        .collect();
+    assert_eq!(names, ["keep_me", "renamed"]);
+}
+
+/// The fixture portal, reading the database; `files` swaps its sources for
+/// the same data read from the files in data/.
+fn warehouse(files: bool) -> Fixture {
+    let fixture = Fixture::new("warehouse");
+    if files {
+        for report in ["thelook", "accounting", "pushdown"] {
+            let rel = format!("content/{report}/_index.md");
+            let text = fixture.read(&rel);
+            let (head, rest) = text.split_once("# sources:begin").unwrap();
+            let (_, tail) = rest.split_once("# sources:end").unwrap();
+            let sources = fixture.read(&format!("files/{report}.toml"));
+            fixture.write(&rel, &format!("{head}{sources}{tail}"));
+        }
+    }
+    fixture
+}
+
+fn build(fixture: &Fixture, extra: &[&str]) -> common::Run {
+    let data = repo_data();
+    let mut args = vec!["--data", data.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    fixture.run_with("build", &args)
+}
+
+/// Every analysis result of a built report, by file name.
+fn results(fixture: &Fixture, report: &str) -> Vec<(String, serde_json::Value)> {
+    let dir = fixture.path(&format!("public/{report}/results"));
+    let mut out: Vec<(String, serde_json::Value)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (
+                name,
+                serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn reports_read_from_the_database_equal_the_same_reports_read_from_files() {
+    if pg::database_url().is_none() {
+        return;
+    }
+    let db = warehouse(false);
+    let run_db = build(&db, &[]);
+    assert!(run_db.ok, "{}", run_db.stderr);
+    // The build says what each source fetched.
+    assert!(
+        run_db.stderr.contains("thelook: source order_items:")
+            && run_db.stderr.contains("rows fetched (database warehouse)"),
+        "{}",
+        run_db.stderr
+    );
+    let files = warehouse(true);
+    let run = build(&files, &[]);
+    assert!(run.ok, "{}", run.stderr);
+    for report in ["thelook", "accounting", "pushdown"] {
+        let (a, b) = (results(&db, report), results(&files, report));
+        assert!(!a.is_empty(), "{report} has results");
+        let names = |r: &[(String, serde_json::Value)]| {
+            r.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&a), names(&b), "{report}");
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            same(x, y, &format!("{report}/{name}"));
+        }
+    }
+    // Customer value, RFM and cohorts ran on the server: their aggregates were
+    // fetched, and the order lines of `pushdown` never were.
+    let summary = &run_db.stderr;
+    for analysis in ["value", "rfm", "cohort"] {
+        let line = format!("pushdown: analysis {analysis}: ");
+        let found = summary
+            .lines()
+            .find(|l| l.contains(&line))
+            .unwrap_or_else(|| panic!("{summary}"));
+        assert!(
+            found.contains("aggregate rows fetched (pushed down to database warehouse)"),
+            "{found}"
+        );
+    }
+    assert!(!summary.contains("pushdown: source lines"), "{summary}");
+    // The page shows a number computed from the fetched rows.
+    let page = db.read("public/thelook/index.html");
+    assert!(page.contains("Customers: "), "{page}");
+}
+
+/// `a` and `b` are the same JSON, numbers equal up to the rounding of
+/// floating-point sums (the server adds in another order than a scan of
+/// the rows does).
+fn same(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            let tolerance = 1e-9 * x.abs().max(y.abs()).max(1.0);
+            assert!((x - y).abs() <= tolerance, "{at}: {x} vs {y}");
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}: lengths");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                same(x, y, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let keys = |m: &serde_json::Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(keys(x), keys(y), "{at}: keys");
+            for (k, v) in x {
+                same(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
+
+/// Every file below `dir`, as text (lossy), with its path.
+fn every_file(dir: &Path) -> Vec<(PathBuf, String)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().to_path_buf(),
+                String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn credentials_never_reach_the_site_the_cache_or_the_messages() {
+    let Some(url) = pg::database_url() else {
+        return;
+    };
+    let fixture = warehouse(false);
+    let run = build(&fixture, &[]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
+    for (path, text) in every_file(fixture.root()) {
+        if path.starts_with(fixture.path("content")) || path.starts_with(fixture.path("files")) {
+            continue;
+        }
+        assert!(
+            !text.contains(PASSWORD),
+            "{} holds the password",
+            path.display()
+        );
+        assert!(!text.contains(&url), "{} holds the URL", path.display());
+    }
+    // A query the server refuses: the error names the source, the host and
+    // the database and quotes the server, never the password.
+    fixture.edit(
+        "content/thelook/_index.md",
+        "FROM thelook.users WHERE",
+        "FROM thelook.no_such_table WHERE",
+    );
+    let before = common::snapshot(&fixture.path("public"));
+    let run = build(&fixture, &[]);
+    assert!(!run.ok);
+    let err = &run.stderr;
+    assert!(err.contains("source `users`"), "{err}");
+    assert!(err.contains("database `warehouse`"), "{err}");
+    assert!(err.contains("host 127.0.0.1:"), "{err}");
+    assert!(err.contains("database wawasan_test"), "{err}");
+    assert!(
+        err.contains("relation \"thelook.no_such_table\" does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("content/thelook/_index.md"), "{err}");
+    assert!(!err.contains(PASSWORD), "{err}");
+    // The last good site stays.
+    assert_eq!(before, common::snapshot(&fixture.path("public")));
+}
+
+#[test]
+fn an_unreachable_server_is_named_without_its_password() {
+    let fixture = warehouse(false);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+        .args(["build", "--root"])
+        .arg(fixture.root())
+        .env(
+            "WAWASAN_TEST_DATABASE_URL",
+            "postgres://ana:pw-never-shown@127.0.0.1:9/shop?connect_timeout=5",
+        )
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("cannot connect to database `warehouse` (host 127.0.0.1:9, database shop)"),
+        "{err}"
+    );
+    assert!(!err.contains("pw-never-shown"), "{err}");
+    assert!(!fixture.path("public").exists(), "nothing written");
+}
+
+#[test]
+fn fetched_data_is_reused_within_max_age_offline_and_refetched_on_refresh() {
+    if pg::database_url().is_none() {
+        return;
+    }
+    let schema = scratch("cache");
+    execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+         CREATE TABLE {schema}.sales (id integer, amount numeric);
+         INSERT INTO {schema}.sales VALUES (1, 10), (2, 20);"
+    ));
+    let fixture = Fixture::new("warehouse");
+    for other in ["accounting", "pushdown"] {
+        std::fs::remove_dir_all(fixture.path(&format!("content/{other}"))).unwrap();
+    }
+    fixture.write(
+        "content/thelook/_index.md",
+        &format!(
+            r#"+++
+title = "Sales"
+
+[[sources]]
+name = "sales"
+database = "warehouse"
+table = "{schema}.sales"
+max_age = "1h"
++++
+```sql total hide
+SELECT COUNT(*) AS n, SUM(amount) AS amount FROM sales
+```
+
+Rows: {{{{ total[0].n }}}}.
+"#
+        ),
+    );
+    let rows = |f: &Fixture| {
+        let page = f.read("public/thelook/index.html");
+        let start = page.find("Rows: ").expect("the rows line") + 6;
+        page[start..].split('.').next().unwrap().to_string()
+    };
+    let run = build(&fixture, &[]);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(rows(&fixture), "2");
+    execute(&format!("INSERT INTO {schema}.sales VALUES (3, 30)"));
+    // Within max_age: the copy is used, even when the server cannot be
+    // reached (the same server, user and database, but a TLS connection
+    // is demanded, which the build cannot make).
+    let unreachable = format!("{}?sslmode=require", pg::database_url().unwrap());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+        .args(["build", "--root"])
+        .arg(fixture.root())
+        .env("WAWASAN_TEST_DATABASE_URL", &unreachable)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("from the fetch cache"), "{err}");
+    assert_eq!(rows(&fixture), "2");
+    // --refresh refetches.
+    let run = build(&fixture, &["--refresh"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stderr.contains("3 rows fetched"), "{}", run.stderr);
+    assert_eq!(rows(&fixture), "3");
+    // Without max_age every build fetches.
+    fixture.edit("content/thelook/_index.md", "max_age = \"1h\"\n", "");
+    execute(&format!("INSERT INTO {schema}.sales VALUES (4, 40)"));
+    let run = build(&fixture, &[]);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(rows(&fixture), "4");
+    execute(&format!("DROP SCHEMA {schema} CASCADE"));
+}
