@@ -9,10 +9,12 @@
 //! `$n` parameters.
 
 use super::postgres::{Connection, Select, quote_identifier};
-use super::text_format::{ColumnBuilder, Kind};
+use super::text_format::{ColumnBuilder, Kind, binary_ready};
 use crate::data::source::SourceSpec;
 use crate::error::{Error, Result};
 use polars::prelude::DataFrame;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{FromSql, Type};
 use std::path::Path;
 
 /// An analysis' aggregation over the cleaned source `s`.
@@ -339,46 +341,73 @@ pub fn fetch_aggregate(
         select_list.join(", "),
         agg.sql
     );
-    let text_params: Vec<postgres::types::Type> =
-        params.iter().map(|_| postgres::types::Type::TEXT).collect();
+    let text_params: Vec<Type> = params.iter().map(|_| Type::TEXT).collect();
     let statement = client
         .prepare_typed(&sql, &text_params)
         .map_err(|e| in_source(connection.failure("the pushed-down aggregation failed on", &e)))?;
-    let kinds: Vec<(String, Kind)> = statement
+    // Rows arrive in binary form, streamed; types without a binary reader
+    // here are cast (numbers to double precision, the rest to text).
+    let outer: Vec<String> = statement
         .columns()
         .iter()
-        .map(|c| (c.name().to_string(), Kind::of_type(c.type_().name())))
+        .map(|c| {
+            let (name, ty) = (q(c.name()), c.type_().name());
+            match Kind::of_type(ty) {
+                _ if binary_ready(ty) => name,
+                Kind::Int | Kind::Float => format!("CAST({name} AS double precision) AS {name}"),
+                _ => format!("CAST({name} AS text) AS {name}"),
+            }
+        })
         .collect();
-    // Every value as text, read back as the column's type (as COPY's are).
-    let as_text: Vec<String> = kinds
-        .iter()
-        .map(|(name, _)| format!("CAST({} AS text) AS {}", q(name), q(name)))
-        .collect();
-    let outer = format!("SELECT {} FROM ({sql}) AS r", as_text.join(", "));
+    let outer = format!("SELECT {} FROM ({sql}) AS r", outer.join(", "));
     let statement = client
         .prepare_typed(&outer, &text_params)
         .map_err(|e| in_source(connection.failure("the pushed-down aggregation failed on", &e)))?;
-    let bound: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+    let types: Vec<String> = statement
+        .columns()
         .iter()
-        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+        .map(|c| c.type_().name().to_string())
         .collect();
-    let rows = client
-        .query(&statement, &bound)
-        .map_err(|e| in_source(connection.failure("the pushed-down aggregation failed on", &e)))?;
-    let mut builders: Vec<ColumnBuilder> = kinds
+    let mut builders: Vec<ColumnBuilder> = statement
+        .columns()
         .iter()
-        .map(|(name, kind)| ColumnBuilder::new(name, *kind))
+        .map(|c| ColumnBuilder::new(c.name(), Kind::of_type(c.type_().name())))
         .collect();
-    for row in &rows {
+    let bound = params.iter().map(|p| p as &dyn postgres::types::ToSql);
+    let failed = |e: postgres::Error| {
+        in_source(connection.failure("the pushed-down aggregation failed on", &e))
+    };
+    let mut stream = client.query_raw(&statement, bound).map_err(failed)?;
+    let mut rows = 0usize;
+    while let Some(row) = stream.next().map_err(failed)? {
         for (i, builder) in builders.iter_mut().enumerate() {
-            let value: Option<String> = row.get(i);
-            builder.push(value.as_deref()).map_err(in_source)?;
+            let raw: Option<Raw> = row.get(i);
+            builder
+                .push_binary(&types[i], raw.map(|r| r.0))
+                .map_err(in_source)?;
         }
+        rows += 1;
     }
     let columns: Vec<_> = builders.into_iter().map(ColumnBuilder::finish).collect();
-    let mut frame = DataFrame::new(rows.len(), columns).map_err(|e| in_source(Error::from(e)))?;
+    let mut frame = DataFrame::new(rows, columns).map_err(|e| in_source(Error::from(e)))?;
     super::postgres::write_parquet(&mut frame, dest).map_err(in_source)?;
-    Ok(Outcome::Fetched(rows.len()))
+    Ok(Outcome::Fetched(rows))
+}
+
+/// A value's bytes as the server sent them, whatever its type.
+struct Raw<'a>(&'a [u8]);
+
+impl<'a> FromSql<'a> for Raw<'a> {
+    fn from_sql(
+        _: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Raw(raw))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

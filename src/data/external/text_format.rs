@@ -6,6 +6,9 @@
 //!
 //! The session is set to `DateStyle = ISO` and `TimeZone = UTC` before
 //! reading, so dates and timestamps arrive as `2024-03-01 10:02:03.5+00`.
+//! Rows of a parameterised query arrive in binary form instead:
+//! `push_binary` reads the types `binary_ready` accepts (the query casts
+//! the others to one of them).
 
 use crate::error::{Error, Result};
 use polars::prelude::{
@@ -117,6 +120,56 @@ impl ColumnBuilder {
         Ok(())
     }
 
+    /// Add one value in PostgreSQL's binary form (`None`: NULL) of the
+    /// server type `type_name`, one of those `binary_ready` accepts.
+    pub fn push_binary(&mut self, type_name: &str, raw: Option<&[u8]>) -> Result<()> {
+        let Some(raw) = raw else {
+            return self.push(None);
+        };
+        let bad = || {
+            Error::new(format!(
+                "column `{}`: a {type_name} value of {} bytes cannot be read",
+                self.name,
+                raw.len()
+            ))
+        };
+        let int = |n: usize| -> Option<i64> {
+            let bytes = raw.get(..n)?;
+            Some(match n {
+                2 => i64::from(i16::from_be_bytes(bytes.try_into().ok()?)),
+                4 => i64::from(i32::from_be_bytes(bytes.try_into().ok()?)),
+                _ => i64::from_be_bytes(bytes.try_into().ok()?),
+            })
+        };
+        // Dates and timestamps count from 2000-01-01.
+        const DAYS_2000: i64 = 10_957;
+        const MICROS_2000: i64 = DAYS_2000 * 86_400_000_000;
+        match (&mut self.values, type_name) {
+            (Values::Int(v), "int2") => v.push(Some(int(2).ok_or_else(bad)?)),
+            (Values::Int(v), "int4") => v.push(Some(int(4).ok_or_else(bad)?)),
+            (Values::Int(v), "int8") => v.push(Some(int(8).ok_or_else(bad)?)),
+            (Values::Float(v), "float4") => {
+                let b: [u8; 4] = raw.try_into().map_err(|_| bad())?;
+                v.push(Some(f64::from(f32::from_be_bytes(b))))
+            }
+            (Values::Float(v), "float8") => {
+                let b: [u8; 8] = raw.try_into().map_err(|_| bad())?;
+                v.push(Some(f64::from_be_bytes(b)))
+            }
+            (Values::Bool(b), "bool") => b.append_value(raw.first().ok_or_else(bad)? != &0),
+            (Values::Date(v), "date") => {
+                let days = int(4).ok_or_else(bad)? + DAYS_2000;
+                v.push(Some(i32::try_from(days).map_err(|_| bad())?))
+            }
+            (Values::Micros(v), "timestamp" | "timestamptz") => {
+                v.push(Some(int(8).ok_or_else(bad)?.saturating_add(MICROS_2000)))
+            }
+            (Values::Text(b), _) => b.append_value(std::str::from_utf8(raw).map_err(|_| bad())?),
+            _ => return Err(bad()),
+        }
+        Ok(())
+    }
+
     pub fn finish(self) -> Column {
         let name = PlSmallStr::from(self.name.as_str());
         match self.values {
@@ -140,6 +193,28 @@ impl ColumnBuilder {
             Values::Text(b) => b.finish().into_column(),
         }
     }
+}
+
+/// Whether values of server type `name` are read in binary form as they
+/// are (the others are cast: numbers to `double precision`, the rest to
+/// `text`).
+pub fn binary_ready(name: &str) -> bool {
+    matches!(
+        name,
+        "int2"
+            | "int4"
+            | "int8"
+            | "float4"
+            | "float8"
+            | "bool"
+            | "date"
+            | "timestamp"
+            | "timestamptz"
+            | "text"
+            | "varchar"
+            | "bpchar"
+            | "name"
+    )
 }
 
 /// A number in PostgreSQL's output: `12.5`, `-3`, `1e-07`, `NaN`,
@@ -421,6 +496,45 @@ mod tests {
         // An empty text is not NULL.
         assert_eq!(cols[4].str().unwrap().get(2), Some(""));
         assert_eq!(cols[4].null_count(), 1);
+    }
+
+    #[test]
+    fn binary_values_count_dates_and_timestamps_from_2000() {
+        let mut d = ColumnBuilder::new("d", Kind::Date);
+        // Day 0 is 2000-01-01, day 10957 of the Unix epoch.
+        d.push_binary("date", Some(&0i32.to_be_bytes())).unwrap();
+        d.push_binary("date", Some(&(-1i32).to_be_bytes())).unwrap();
+        d.push_binary("date", None).unwrap();
+        let d = d.finish();
+        assert_eq!(d.get(0).unwrap(), AnyValue::Date(10_957));
+        assert_eq!(d.get(1).unwrap(), AnyValue::Date(10_956));
+        assert_eq!(d.null_count(), 1);
+        let mut t = ColumnBuilder::new("t", Kind::TimestampTz);
+        t.push_binary("timestamptz", Some(&1_500_000i64.to_be_bytes()))
+            .unwrap();
+        let micros = 10_957i64 * 86_400_000_000 + 1_500_000;
+        let got = match t.finish().get(0).unwrap() {
+            AnyValue::Datetime(us, _, _) | AnyValue::DatetimeOwned(us, _, _) => us,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(got, micros);
+        let mut i = ColumnBuilder::new("i", Kind::Int);
+        i.push_binary("int4", Some(&(-7i32).to_be_bytes())).unwrap();
+        i.push_binary("int8", Some(&(1i64 << 60).to_be_bytes()))
+            .unwrap();
+        let i = i.finish();
+        assert_eq!(i.get(0).unwrap(), AnyValue::Int64(-7));
+        assert_eq!(i.get(1).unwrap(), AnyValue::Int64(1 << 60));
+        let mut f = ColumnBuilder::new("f", Kind::Float);
+        f.push_binary("float8", Some(&0.1f64.to_be_bytes()))
+            .unwrap();
+        assert_eq!(f.finish().get(0).unwrap(), AnyValue::Float64(0.1));
+        let mut s = ColumnBuilder::new("s", Kind::Text);
+        s.push_binary("text", Some("ünï".as_bytes())).unwrap();
+        assert_eq!(s.finish().str().unwrap().get(0), Some("ünï"));
+        // A value of the wrong width is an error, not a panic.
+        let mut i = ColumnBuilder::new("i", Kind::Int);
+        assert!(i.push_binary("int8", Some(&[1, 2])).is_err());
     }
 
     #[test]
