@@ -48,6 +48,7 @@
 mod charts;
 mod mining;
 mod output;
+pub mod pushdown;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -108,6 +109,26 @@ pub fn run(spec: &BasketSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
     check_settings(spec)?;
     let df = input_table(ctx, &spec.table)?;
     let baskets = transactions::read(spec, df)?;
+    mine(spec, ctx, baskets)
+}
+
+/// Run the analysis over the distinct (order, item) pairs a database
+/// computed (`pushdown::aggregate`).
+pub fn run_pushed(
+    spec: &BasketSpec,
+    ctx: &AnalysisContext,
+    pairs: &polars::prelude::DataFrame,
+) -> Result<AnalysisOutput> {
+    check_settings(spec)?;
+    let baskets = transactions::read_pairs(spec, pairs)?;
+    mine(spec, ctx, baskets)
+}
+
+fn mine(
+    spec: &BasketSpec,
+    ctx: &AnalysisContext,
+    baskets: transactions::Baskets,
+) -> Result<AnalysisOutput> {
     let frequent = transactions::frequent_items(&baskets, spec.min_support);
     let mut itemsets = mining::mine(&frequent, spec.min_support, spec.max_len);
     rules::sort_itemsets(&mut itemsets);

@@ -74,6 +74,7 @@ impl AnalysisSpec {
             AnalysisSpec::CustomerValue(s) => Some(customer_value::pushdown::aggregate(s)),
             AnalysisSpec::Rfm(s) => Some(rfm::pushdown::aggregate(s)),
             AnalysisSpec::Cohorts(s) => cohort::pushdown::aggregate(s),
+            AnalysisSpec::MarketBasket(s) => Some(basket::pushdown::aggregate(s)),
             _ => None,
         }
     }
@@ -88,6 +89,7 @@ impl AnalysisSpec {
             AnalysisSpec::CustomerValue(s) => customer_value::run_pushed(s, ctx, aggregate),
             AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, aggregate),
             AnalysisSpec::Cohorts(s) => cohort::run_pushed(s, ctx, aggregate),
+            AnalysisSpec::MarketBasket(s) => basket::run_pushed(s, ctx, aggregate),
             _ => self.run(ctx),
         }
     }

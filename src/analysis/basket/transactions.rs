@@ -76,16 +76,38 @@ pub(super) struct Baskets {
 pub(super) fn read(spec: &BasketSpec, df: &DataFrame) -> Result<Baskets> {
     let order = encode(df, &spec.order_id, "order_id")?;
     let item = encode(df, &spec.item, "item")?;
+    group(spec, order, item, None)
+}
+
+/// The distinct (order, item) pairs a database grouped (one row per pair,
+/// with the number of lines it stands for; `pushdown::aggregate`).
+pub(super) fn read_pairs(spec: &BasketSpec, df: &DataFrame) -> Result<Baskets> {
+    let order = encode(df, "order_id", "order_id")?;
+    let item = encode(df, "item", "item")?;
+    let lines = crate::data::columns::numbers(df, "line_count", "line_count")?;
+    let lines: Vec<u64> = lines.iter().map(|n| n.unwrap_or(0.0) as u64).collect();
+    group(spec, order, item, Some(&lines))
+}
+
+/// Transactions from row-aligned order and item codes; `lines` gives the
+/// order lines each row stands for (one each when absent).
+fn group(
+    spec: &BasketSpec,
+    order: crate::analysis::common::Codes,
+    item: crate::analysis::common::Codes,
+    lines: Option<&[u64]>,
+) -> Result<Baskets> {
     let mut transaction = vec![u32::MAX; order.names.len()];
     let mut n = 0u32;
-    let mut pairs = Vec::with_capacity(df.height());
+    let mut pairs = Vec::with_capacity(order.codes.len());
     let (mut missing_order, mut missing_item) = (0u64, 0u64);
-    for (o, i) in order.codes.iter().zip(&item.codes) {
+    for (row, (o, i)) in order.codes.iter().zip(&item.codes).enumerate() {
         let (Some(o), Some(i)) = (o, i) else {
+            let count = lines.map_or(1, |l| l[row]);
             if o.is_none() {
-                missing_order += 1;
+                missing_order += count;
             } else {
-                missing_item += 1;
+                missing_item += count;
             }
             continue;
         };
