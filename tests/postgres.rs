@@ -267,10 +267,23 @@ fn reports_read_from_the_database_equal_the_same_reports_read_from_files() {
     let db = warehouse(false);
     let run_db = build(&db, &[]);
     assert!(run_db.ok, "{}", run_db.stderr);
-    // The build says what each source fetched.
+    // The build says what each source fetched: the users (a SQL block
+    // reads them), and not the order lines, whose four analyses all ran
+    // on the server.
     assert!(
-        run_db.stderr.contains("thelook: source order_items:")
-            && run_db.stderr.contains("rows fetched (database warehouse)"),
+        run_db
+            .stderr
+            .contains("thelook: source users: 7,265 rows fetched (database warehouse)"),
+        "{}",
+        run_db.stderr
+    );
+    assert!(
+        !run_db.stderr.contains("thelook: source order_items"),
+        "{}",
+        run_db.stderr
+    );
+    assert!(
+        run_db.stderr.contains("thelook: analysis monthly: "),
         "{}",
         run_db.stderr
     );
@@ -659,6 +672,22 @@ order_id = "order_id"
 item = "item"
 min_support = 0.1
 min_confidence = 0.1
+
+[analyses.weekly]
+kind = "time_series"
+table = "lines"
+date = "day"
+value = "amount"
+agg = "mean"
+by = "item"
+period = "week"
+
+[analyses.counts]
+kind = "time_series"
+table = "lines"
+date = "day"
+agg = "count"
+by = "customer"
 "#;
     let report =
         |source: &str| format!("+++\ntitle = \"Gaps\"\n\n{source}\n{analyses}+++\nGaps.\n");
@@ -680,7 +709,7 @@ min_confidence = 0.1
     let run = db.run("build");
     execute(&format!("DROP SCHEMA {schema} CASCADE"));
     assert!(run.ok, "{}", run.stderr);
-    for analysis in ["value", "rfm", "cohort", "basket"] {
+    for analysis in ["value", "rfm", "cohort", "basket", "weekly", "counts"] {
         assert!(
             run.stderr.contains(&format!("gaps: analysis {analysis}: ")),
             "{analysis} pushed down: {}",
@@ -731,6 +760,22 @@ min_confidence = 0.1
             ("missing_customer", 2),
             ("missing_order_id", 1),
             ("dropped_missing_amount", 1),
+        ],
+    );
+    expect(
+        "weekly.json",
+        &[
+            ("dropped_missing_date", 1),
+            ("dropped_missing_by", 2),
+            ("dropped_missing_value", 1),
+        ],
+    );
+    expect(
+        "counts.json",
+        &[
+            ("dropped_missing_date", 1),
+            ("dropped_missing_by", 2),
+            ("dropped_missing_value", 0),
         ],
     );
     expect(

@@ -75,6 +75,7 @@ impl AnalysisSpec {
             AnalysisSpec::Rfm(s) => Some(rfm::pushdown::aggregate(s)),
             AnalysisSpec::Cohorts(s) => cohort::pushdown::aggregate(s),
             AnalysisSpec::MarketBasket(s) => Some(basket::pushdown::aggregate(s)),
+            AnalysisSpec::TimeSeries(s) => Some(timeseries::pushdown::aggregate(s)),
             _ => None,
         }
     }
@@ -90,6 +91,7 @@ impl AnalysisSpec {
             AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, aggregate),
             AnalysisSpec::Cohorts(s) => cohort::run_pushed(s, ctx, aggregate),
             AnalysisSpec::MarketBasket(s) => basket::run_pushed(s, ctx, aggregate),
+            AnalysisSpec::TimeSeries(s) => timeseries::run_pushed(s, ctx, aggregate),
             _ => self.run(ctx),
         }
     }

@@ -161,7 +161,43 @@ pub fn run(spec: &TimeSeriesSpec, ctx: &AnalysisContext) -> Result<AnalysisOutpu
         Some(name) => Some(numbers(df, name, "value")?),
         None => None,
     };
-    let grid = aggregate(spec, &dates, &by, values.as_deref())?;
+    let grid = aggregate(spec, &dates, &by, &Values::Rows(values.as_deref()))?;
+    finish(spec, ctx, grid, by)
+}
+
+/// Run the analysis over the groups a database computed
+/// (`pushdown::aggregate`: per dimension value and day).
+pub fn run_pushed(
+    spec: &TimeSeriesSpec,
+    ctx: &AnalysisContext,
+    groups: &polars::prelude::DataFrame,
+) -> Result<AnalysisOutput> {
+    check_settings(spec)?;
+    let dates = columns::dates(groups, "day", "date")?;
+    let by = encode(groups, "by", "by")?;
+    let sum = columns::numbers(groups, "sum", "value")?;
+    let whole = |name: &str| -> Result<Vec<u64>> {
+        Ok(columns::numbers(groups, name, name)?
+            .iter()
+            .map(|n| n.unwrap_or(0.0) as u64)
+            .collect())
+    };
+    let (count, rows) = (whole("value_count")?, whole("row_count")?);
+    let values = Values::Groups {
+        sum: &sum,
+        count: &count,
+        rows: &rows,
+    };
+    let grid = aggregate(spec, &dates, &by, &values)?;
+    finish(spec, ctx, grid, by)
+}
+
+fn finish(
+    spec: &TimeSeriesSpec,
+    ctx: &AnalysisContext,
+    grid: Grid,
+    by: Codes,
+) -> Result<AnalysisOutput> {
     let order = rank(spec, &grid, &by.names);
     let kept = &order[..spec.top.unwrap_or(order.len()).min(order.len())];
     let mut out = AnalysisOutput::default();
@@ -198,11 +234,35 @@ fn check_settings(spec: &TimeSeriesSpec) -> Result<()> {
 }
 
 /// Sum and count every (value, period) cell and every value's total.
+/// What each row of the input stands for: one order line (its value, if
+/// any; `None` for `agg = "count"` without a value), or a group of lines
+/// with the sum and count of their present values and their number.
+enum Values<'a> {
+    Rows(Option<&'a [Option<f64>]>),
+    Groups {
+        sum: &'a [Option<f64>],
+        count: &'a [u64],
+        rows: &'a [u64],
+    },
+}
+
+impl Values<'_> {
+    /// Sum and count of the present values of input row `row`, and the
+    /// lines it stands for.
+    fn at(&self, row: usize) -> (f64, u64, u64) {
+        match self {
+            Values::Rows(None) => (0.0, 1, 1),
+            Values::Rows(Some(v)) => v[row].map_or((0.0, 0, 1), |x| (x, 1, 1)),
+            Values::Groups { sum, count, rows } => (sum[row].unwrap_or(0.0), count[row], rows[row]),
+        }
+    }
+}
+
 fn aggregate(
     spec: &TimeSeriesSpec,
     dates: &[Option<NaiveDate>],
     by: &Codes,
-    values: Option<&[Option<f64>]>,
+    values: &Values,
 ) -> Result<Grid> {
     let period: Vec<Option<i32>> = dates
         .iter()
@@ -212,8 +272,8 @@ fn aggregate(
     let mut used = Vec::new();
     for (row, (&p, &code)) in period.iter().zip(&by.codes).enumerate() {
         match (p, code) {
-            (None, _) => missing[0] += 1,
-            (_, None) => missing[1] += 1,
+            (None, _) => missing[0] += values.at(row).2,
+            (_, None) => missing[1] += values.at(row).2,
             (Some(p), Some(code)) => used.push((row, p, code as usize)),
         }
     }
@@ -234,17 +294,14 @@ fn aggregate(
     let mut present = vec![false; by.names.len()];
     for (row, p, code) in used {
         present[code] = true;
-        let value = match values {
-            Some(v) => v[row],
-            None => Some(0.0),
-        };
-        let Some(value) = value else {
-            missing[2] += 1;
+        let (sum, count, lines) = values.at(row);
+        missing[2] += lines - count;
+        if count == 0 {
             continue;
-        };
+        }
         for cell in [&mut cells[code][(p - first) as usize], &mut totals[code]] {
-            cell.sum += value;
-            cell.count += 1;
+            cell.sum += sum;
+            cell.count += count;
         }
     }
     Ok(Grid {
@@ -372,6 +429,44 @@ fn add_charts(out: &mut AnalysisOutput, spec: &TimeSeriesSpec, lang: Language) {
     all.series = Some(spec.by.clone());
     out.charts.insert("series".into(), one);
     out.charts.insert("overview".into(), all);
+}
+
+/// Time series pushed down to a database: the lines reduced on the server
+/// to one row per dimension value and day (nulls grouped too) with the sum
+/// and count of the present values and the number of lines; the periods
+/// (months, weeks, days) are made from the days here.
+pub mod pushdown {
+    use super::TimeSeriesSpec;
+    use crate::data::external::pushdown::{Aggregate, q};
+
+    /// The aggregation over the cleaned source `s`.
+    pub fn aggregate(spec: &TimeSeriesSpec) -> Aggregate {
+        let (by, d) = (q(&spec.by), q(&spec.date));
+        let (sum, count) = match &spec.value {
+            Some(v) => {
+                let nan = "CAST(CAST('NaN' AS text) AS double precision)";
+                let x = format!("CAST({} AS double precision)", q(v));
+                let present = format!("CASE WHEN {x} = {nan} THEN NULL ELSE {x} END");
+                (format!("SUM({present})"), format!("COUNT({present})"))
+            }
+            None => (
+                "CAST(0 AS double precision)".to_string(),
+                "COUNT(*)".to_string(),
+            ),
+        };
+        let day = format!("CAST({d} AS date)");
+        let mut columns = vec![spec.by.clone(), spec.date.clone()];
+        columns.extend(spec.value.clone());
+        Aggregate {
+            sql: format!(
+                "SELECT {by} AS \"by\", {day} AS \"day\", {sum} AS \"sum\", \
+                 {count} AS \"value_count\", COUNT(*) AS \"row_count\" FROM s GROUP BY {by}, {day}"
+            ),
+            columns,
+            dates: vec![spec.date.clone()],
+            numbers: spec.value.iter().cloned().collect(),
+        }
+    }
 }
 
 #[cfg(test)]
