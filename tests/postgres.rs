@@ -10,8 +10,8 @@ use common::{Fixture, pg};
 use polars::prelude::{AnyValue, DataType, ParquetReader, SerReader, TimeUnit};
 use std::path::{Path, PathBuf};
 use wawasan::config::DatabaseSpec;
-use wawasan::data::SourceSpec;
 use wawasan::data::external::{self, FetchContext};
+use wawasan::data::{SourceSpec, Wanted};
 
 /// The password of the test role: nothing written may hold it.
 const PASSWORD: &str = "wawasan-secret-pw";
@@ -33,8 +33,9 @@ fn scratch(name: &str) -> String {
     format!("t_{name}_{}", std::process::id())
 }
 
-/// Fetch `spec` through the library into `dir`; the Parquet copy, read back.
-fn fetch(spec: &SourceSpec, dir: &Path) -> polars::prelude::DataFrame {
+/// Fetch the `wanted` columns of `spec` through the library into `dir`;
+/// the Parquet copy, read back.
+fn fetch(spec: &SourceSpec, dir: &Path, wanted: &Wanted) -> polars::prelude::DataFrame {
     let mut databases = std::collections::BTreeMap::new();
     databases.insert(
         "test".to_string(),
@@ -51,7 +52,7 @@ fn fetch(spec: &SourceSpec, dir: &Path) -> polars::prelude::DataFrame {
         portal_index: &index,
         portal_text: "",
     };
-    let planned = external::plan(spec, &cx, &Default::default())
+    let planned = external::plan(spec, &cx, wanted)
         .unwrap()
         .expect("a database source");
     let outcome = external::fetch(spec, &planned, &cx).unwrap_or_else(|e| panic!("{e}"));
@@ -85,7 +86,7 @@ fn column_types_map_to_polars_types_and_nulls_stay_null() {
     let spec = source(&format!(
         "name = \"t\"\ndatabase = \"test\"\ntable = \"{schema}.t\""
     ));
-    let frame = fetch(&spec, dir.path());
+    let frame = fetch(&spec, dir.path(), &Wanted::All);
     execute(&format!("DROP SCHEMA {schema} CASCADE"));
     assert_eq!(frame.height(), 2);
     let dtype = |c: &str| frame.column(c).unwrap().dtype().clone();
@@ -184,29 +185,9 @@ fn a_table_source_fetches_only_the_columns_the_report_reads() {
     let spec = source(&format!(
         "name = \"t\"\ndatabase = \"test\"\ntable = \"{schema}.t\"\nrename = {{ renamed = \"new_name\" }}"
     ));
-    let mut databases = std::collections::BTreeMap::new();
-    databases.insert(
-        "test".to_string(),
-        DatabaseSpec {
-            url: "${WAWASAN_TEST_DATABASE_URL}".into(),
-        },
-    );
-    let index = dir.path().join("_index.md");
-    let cx = FetchContext {
-        root: dir.path(),
-        dir: dir.path(),
-        databases: &databases,
-        refresh: true,
-        portal_index: &index,
-        portal_text: "",
-    };
-    let wanted = wawasan::data::Wanted::named(["keep_me", "new_name"]);
-    let planned = external::plan(&spec, &cx, &wanted).unwrap().unwrap();
-    let outcome = external::fetch(&spec, &planned, &cx).unwrap();
+    let wanted = Wanted::named(["keep_me", "new_name"]);
+    let frame = fetch(&spec, dir.path(), &wanted);
     execute(&format!("DROP SCHEMA {schema} CASCADE"));
-    let frame = ParquetReader::new(std::fs::File::open(&outcome.fetched.file).unwrap())
-        .finish()
-        .unwrap();
     let names: Vec<&str> = frame
         .get_column_names()
         .iter()
@@ -443,21 +424,16 @@ fn an_unreachable_server_is_named_without_its_password() {
     assert!(!fixture.path("public").exists(), "nothing written");
 }
 
-#[test]
-fn fetched_data_is_reused_within_max_age_offline_and_refetched_on_refresh() {
-    if pg::database_url().is_none() {
-        return;
-    }
-    let schema = scratch("cache");
+/// The fixture portal with one report, `thelook`, showing the rows of a
+/// scratch table `{schema}.sales` (two rows to start with) as `Rows: N.`;
+/// `setting` is added to its source.
+fn sales_portal(schema: &str, setting: &str) -> Fixture {
     execute(&format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
          CREATE TABLE {schema}.sales (id integer, amount numeric);
          INSERT INTO {schema}.sales VALUES (1, 10), (2, 20);"
     ));
-    let fixture = Fixture::new("warehouse");
-    for other in ["accounting", "pushdown"] {
-        std::fs::remove_dir_all(fixture.path(&format!("content/{other}"))).unwrap();
-    }
+    let fixture = only_report("thelook");
     fixture.write(
         "content/thelook/_index.md",
         &format!(
@@ -468,21 +444,45 @@ title = "Sales"
 name = "sales"
 database = "warehouse"
 table = "{schema}.sales"
-max_age = "1h"
+{setting}
 +++
 ```sql total hide
-SELECT COUNT(*) AS n, SUM(amount) AS amount FROM sales
+SELECT COUNT(*) AS n FROM sales
 ```
 
 Rows: {{{{ total[0].n }}}}.
 "#
         ),
     );
-    let rows = |f: &Fixture| {
-        let page = f.read("public/thelook/index.html");
-        let start = page.find("Rows: ").expect("the rows line") + 6;
-        page[start..].split('.').next().unwrap().to_string()
-    };
+    fixture
+}
+
+/// The fixture portal with only the report `keep` (or none).
+fn only_report(keep: &str) -> Fixture {
+    let fixture = Fixture::new("warehouse");
+    for report in ["accounting", "pushdown", "thelook"] {
+        if report != keep {
+            std::fs::remove_dir_all(fixture.path(&format!("content/{report}"))).unwrap();
+        }
+    }
+    fixture
+}
+
+/// The N of `Rows: N.` on the sales page.
+fn rows_shown(fixture: &Fixture) -> String {
+    let page = fixture.read("public/thelook/index.html");
+    let start = page.find("Rows: ").expect("the rows line") + 6;
+    page[start..].split('.').next().unwrap().to_string()
+}
+
+#[test]
+fn fetched_data_is_reused_within_max_age_offline_and_refetched_on_refresh() {
+    if pg::database_url().is_none() {
+        return;
+    }
+    let schema = scratch("cache");
+    let fixture = sales_portal(&schema, "max_age = \"1h\"");
+    let rows = rows_shown;
     let run = build(&fixture, &[]);
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(rows(&fixture), "2");
@@ -507,7 +507,7 @@ Rows: {{{{ total[0].n }}}}.
     assert!(run.stderr.contains("3 rows fetched"), "{}", run.stderr);
     assert_eq!(rows(&fixture), "3");
     // Without max_age every build fetches.
-    fixture.edit("content/thelook/_index.md", "max_age = \"1h\"\n", "");
+    fixture.edit("content/thelook/_index.md", "max_age = \"1h\"", "");
     execute(&format!("INSERT INTO {schema}.sales VALUES (4, 40)"));
     let run = build(&fixture, &[]);
     assert!(run.ok, "{}", run.stderr);
@@ -523,34 +523,7 @@ fn serve_fetches_once_and_refetches_only_when_the_source_changes() {
         return;
     }
     let schema = scratch("serve");
-    execute(&format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
-         CREATE TABLE {schema}.sales (id integer, amount numeric);
-         INSERT INTO {schema}.sales VALUES (1, 10), (2, 20);"
-    ));
-    let fixture = Fixture::new("warehouse");
-    for other in ["accounting", "pushdown"] {
-        std::fs::remove_dir_all(fixture.path(&format!("content/{other}"))).unwrap();
-    }
-    fixture.write(
-        "content/thelook/_index.md",
-        &format!(
-            r#"+++
-title = "Sales"
-
-[[sources]]
-name = "sales"
-database = "warehouse"
-table = "{schema}.sales"
-+++
-```sql total hide
-SELECT COUNT(*) AS n FROM sales
-```
-
-Rows: {{{{ total[0].n }}}}.
-"#
-        ),
-    );
+    let fixture = sales_portal(&schema, "");
     // Builds sharing a session, as `serve` runs them.
     let options = BuildOptions {
         paths: Paths::under(fixture.root()),
@@ -561,11 +534,7 @@ Rows: {{{{ total[0].n }}}}.
         single_file: false,
         refresh: false,
     };
-    let rows = || {
-        let page = fixture.read("public/thelook/index.html");
-        let start = page.find("Rows: ").expect("the rows line") + 6;
-        page[start..].split('.').next().unwrap().to_string()
-    };
+    let rows = || rows_shown(&fixture);
     build(&options).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rows(), "2");
     execute(&format!("INSERT INTO {schema}.sales VALUES (3, 30)"));
@@ -692,10 +661,7 @@ by = "customer"
     let report =
         |source: &str| format!("+++\ntitle = \"Gaps\"\n\n{source}\n{analyses}+++\nGaps.\n");
     let make = |source: &str| {
-        let fixture = Fixture::new("warehouse");
-        for other in ["accounting", "pushdown", "thelook"] {
-            std::fs::remove_dir_all(fixture.path(&format!("content/{other}"))).unwrap();
-        }
+        let fixture = only_report("");
         fixture.write("content/gaps/_index.md", &report(source));
         fixture.write("data/gaps.csv", GAPPY);
         fixture

@@ -98,6 +98,15 @@ pub(crate) fn numbers(df: &DataFrame, name: &str, setting: &str) -> Result<Vec<O
         .collect())
 }
 
+/// A count column of an aggregate a database computed (`COUNT`, `SUM` of
+/// ones): whole numbers, a null (no row summed) as 0.
+pub(crate) fn counts(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
+    Ok(columns::numbers(df, name, name)?
+        .into_iter()
+        .map(|v| v.unwrap_or(0.0) as u64)
+        .collect())
+}
+
 /// `a / b`, or `None` when either is undefined or `b` is zero.
 pub(crate) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {

@@ -25,7 +25,9 @@
 //! first, ties by name, and `top` keeps the first N.
 
 use super::{AnalysisContext, AnalysisOutput, input_table};
-use crate::analysis::common::{Codes, encode, month_label, month_number, number, numbers, ratio};
+use crate::analysis::common::{
+    Codes, counts, encode, month_label, month_number, number, numbers, ratio,
+};
 use crate::analysis::common::{text, week_start};
 use crate::chart::{ChartKind, ChartSpec};
 use crate::config::Language;
@@ -176,13 +178,7 @@ pub fn run_pushed(
     let dates = columns::dates(groups, "day", "date")?;
     let by = encode(groups, "by", "by")?;
     let sum = columns::numbers(groups, "sum", "value")?;
-    let whole = |name: &str| -> Result<Vec<u64>> {
-        Ok(columns::numbers(groups, name, name)?
-            .iter()
-            .map(|n| n.unwrap_or(0.0) as u64)
-            .collect())
-    };
-    let (count, rows) = (whole("value_count")?, whole("row_count")?);
+    let (count, rows) = (counts(groups, "value_count")?, counts(groups, "row_count")?);
     let values = Values::Groups {
         sum: &sum,
         count: &count,
@@ -437,16 +433,14 @@ fn add_charts(out: &mut AnalysisOutput, spec: &TimeSeriesSpec, lang: Language) {
 /// (months, weeks, days) are made from the days here.
 pub mod pushdown {
     use super::TimeSeriesSpec;
-    use crate::data::external::pushdown::{Aggregate, q};
+    use crate::data::external::pushdown::{Aggregate, number_or_null, q};
 
     /// The aggregation over the cleaned source `s`.
     pub fn aggregate(spec: &TimeSeriesSpec) -> Aggregate {
         let (by, d) = (q(&spec.by), q(&spec.date));
         let (sum, count) = match &spec.value {
             Some(v) => {
-                let nan = "CAST(CAST('NaN' AS text) AS double precision)";
-                let x = format!("CAST({} AS double precision)", q(v));
-                let present = format!("CASE WHEN {x} = {nan} THEN NULL ELSE {x} END");
+                let present = number_or_null(v);
                 (format!("SUM({present})"), format!("COUNT({present})"))
             }
             None => (

@@ -24,5 +24,22 @@ pub use sql::run_query;
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
 
+/// The xxh3 hash of a file's bytes, read in blocks (data files for the
+/// results cache, loader scripts for the fetch cache).
+pub fn hash_file(path: &std::path::Path) -> crate::error::Result<u64> {
+    use std::io::Read;
+    let io = |e| crate::error::Error::io("read", path, e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut block).map_err(io)?;
+        if n == 0 {
+            return Ok(hasher.digest());
+        }
+        hasher.update(&block[..n]);
+    }
+}
+
 /// A report's tables by name.
 pub type Tables = BTreeMap<String, DataFrame>;

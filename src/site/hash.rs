@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Read;
+use crate::data::hash_file;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -191,22 +191,6 @@ impl FileHashes {
     /// How many files were read and hashed (not remembered).
     pub fn files_read(&self) -> usize {
         self.read.load(Ordering::Relaxed)
-    }
-}
-
-/// The xxh3 hash of a file's bytes, read in blocks.
-pub fn hash_file(path: &Path) -> Result<u64> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut block = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut block)
-            .map_err(|e| Error::io("read", path, e))?;
-        if n == 0 {
-            return Ok(hasher.digest());
-        }
-        hasher.update(&block[..n]);
     }
 }
 

@@ -84,8 +84,7 @@ pub(super) fn read(spec: &BasketSpec, df: &DataFrame) -> Result<Baskets> {
 pub(super) fn read_pairs(spec: &BasketSpec, df: &DataFrame) -> Result<Baskets> {
     let order = encode(df, "order_id", "order_id")?;
     let item = encode(df, "item", "item")?;
-    let lines = crate::data::columns::numbers(df, "line_count", "line_count")?;
-    let lines: Vec<u64> = lines.iter().map(|n| n.unwrap_or(0.0) as u64).collect();
+    let lines = crate::analysis::common::counts(df, "line_count")?;
     group(spec, order, item, Some(&lines))
 }
 

@@ -50,12 +50,7 @@ pub(super) fn read_input(spec: &CohortSpec, df: &DataFrame) -> Result<Input> {
     let customer = encode(df, &spec.customer, "customer")?;
     let order = encode(df, &spec.order_id, "order_id")?;
     let amount = numbers(df, &spec.amount, "amount")?;
-    let (Some(first), Some(last)) = (
-        month.iter().flatten().min().copied(),
-        month.iter().flatten().max().copied(),
-    ) else {
-        return Err(no_dated_rows(spec, df.height()));
-    };
+    let (first, last) = month_range(&month, spec, df.height())?;
     let counts = count_missing(&month, &customer, &order, &amount);
     Ok(Input {
         month,
@@ -87,7 +82,23 @@ fn count_missing(
     c
 }
 
-pub(super) fn no_dated_rows(spec: &CohortSpec, rows: usize) -> Error {
+/// The first and last month with a dated row; `rows` (all of them) for the
+/// error when there is none.
+pub(super) fn month_range(
+    month: &[Option<i32>],
+    spec: &CohortSpec,
+    rows: usize,
+) -> Result<(i32, i32)> {
+    match (
+        month.iter().flatten().min().copied(),
+        month.iter().flatten().max().copied(),
+    ) {
+        (Some(first), Some(last)) => Ok((first, last)),
+        _ => Err(no_dated_rows(spec, rows)),
+    }
+}
+
+fn no_dated_rows(spec: &CohortSpec, rows: usize) -> Error {
     let what = if rows == 0 {
         "has no rows".to_string()
     } else {

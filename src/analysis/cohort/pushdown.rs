@@ -6,10 +6,10 @@
 //! dropped-row counts — so the result equals that over the order lines.
 
 use super::CohortSpec;
-use super::input::{Counts, Input, no_dated_rows};
-use crate::analysis::common::{encode, month_number};
+use super::input::{Counts, Input, month_range};
+use crate::analysis::common::{counts, encode, month_number};
 use crate::data::columns;
-use crate::data::external::pushdown::{Aggregate, q};
+use crate::data::external::pushdown::{Aggregate, number_or_null, q};
 use crate::error::Result;
 use chrono::NaiveDate;
 use polars::prelude::DataFrame;
@@ -21,9 +21,7 @@ pub fn aggregate(spec: &CohortSpec) -> Option<Aggregate> {
         return None;
     }
     let (c, o, d) = (q(&spec.customer), q(&spec.order_id), q(&spec.date));
-    let nan = "CAST(CAST('NaN' AS text) AS double precision)";
-    let amount = format!("CAST({} AS double precision)", q(&spec.amount));
-    let present = format!("CASE WHEN {amount} = {nan} THEN NULL ELSE {amount} END");
+    let present = number_or_null(&spec.amount);
     let year = format!("CAST(EXTRACT(YEAR FROM {d}) AS integer)");
     let month = format!("CAST(EXTRACT(MONTH FROM {d}) AS integer)");
     let sql = format!(
@@ -60,30 +58,24 @@ pub(super) fn read_input(spec: &CohortSpec, frame: &DataFrame) -> Result<Input> 
     let customer = encode(frame, "customer", "customer")?;
     let order = encode(frame, "order_id", "order_id")?;
     let amount = columns::numbers(frame, "amount", "amount")?;
-    let rows = columns::numbers(frame, "row_count", "row_count")?;
-    let no_amount = columns::numbers(frame, "no_amount_rows", "no_amount_rows")?;
-    let count = |v: Option<f64>| v.unwrap_or(0.0) as u64;
-    let total: u64 = rows.iter().map(|r| count(*r)).sum();
-    let (Some(first), Some(last)) = (
-        month.iter().flatten().min().copied(),
-        month.iter().flatten().max().copied(),
-    ) else {
-        return Err(no_dated_rows(spec, total as usize));
-    };
-    let mut counts = Counts::default();
+    let rows = counts(frame, "row_count")?;
+    let no_amount = counts(frame, "no_amount_rows")?;
+    let total: u64 = rows.iter().sum();
+    let (first, last) = month_range(&month, spec, total as usize)?;
+    let mut missing = Counts::default();
     for row in 0..frame.height() {
-        let n = count(rows[row]);
+        let n = rows[row];
         if month[row].is_none() {
-            counts.missing_date += n;
+            missing.missing_date += n;
             continue;
         }
         if customer.codes[row].is_none() {
-            counts.missing_customer += n;
+            missing.missing_customer += n;
         }
         if order.codes[row].is_none() {
-            counts.missing_order_id += n;
+            missing.missing_order_id += n;
         }
-        counts.missing_amount += count(no_amount[row]);
+        missing.missing_amount += no_amount[row];
     }
     Ok(Input {
         month,
@@ -92,6 +84,6 @@ pub(super) fn read_input(spec: &CohortSpec, frame: &DataFrame) -> Result<Input> 
         amount,
         first,
         last,
-        counts,
+        counts: missing,
     })
 }

@@ -6,9 +6,9 @@
 
 use super::CustomerValueSpec;
 use super::customers::{Customer, Customers, Key};
-use crate::analysis::common::encode;
+use crate::analysis::common::{counts, encode};
 use crate::data::columns;
-use crate::data::external::pushdown::{Aggregate, q};
+use crate::data::external::pushdown::{Aggregate, finite_or_null, q};
 use crate::error::Result;
 use polars::prelude::DataFrame;
 
@@ -24,11 +24,8 @@ pub fn aggregate(spec: &CustomerValueSpec) -> Aggregate {
         Some(o) => format!("COUNT(DISTINCT {})", q(o)),
         None => "COUNT(*)".to_string(),
     };
-    let f = "CAST(CAST('NaN' AS text) AS double precision)";
-    let inf = "CAST(CAST('Infinity' AS text) AS double precision)";
-    let amount = format!("CAST({} AS double precision)", q(&spec.amount));
     // Not a number, or infinite: left out of revenue (and counted).
-    let finite = format!("CASE WHEN {amount} IN ({f}, {inf}, -{inf}) THEN NULL ELSE {amount} END");
+    let finite = finite_or_null(&spec.amount);
     let (first, last) = match &spec.date {
         Some(d) => (
             format!("CAST(MIN(CASE WHEN {counted} THEN {} END) AS date)", q(d)),
@@ -68,9 +65,9 @@ pub fn customers(frame: &DataFrame, spec: &CustomerValueSpec) -> Result<Customer
         .dtype()
         .is_primitive_numeric();
     let count = |name: &str| -> Result<Vec<usize>> {
-        Ok(columns::numbers(frame, name, name)?
+        Ok(counts(frame, name)?
             .into_iter()
-            .map(|v| v.unwrap_or(0.0) as usize)
+            .map(|n| n as usize)
             .collect())
     };
     let (counted, no_order, orders, no_amount) = (

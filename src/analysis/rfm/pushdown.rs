@@ -6,18 +6,16 @@
 
 use super::RfmSpec;
 use super::customers::{Customers, Dropped, sort_customers};
-use crate::analysis::common::encode;
+use crate::analysis::common::{counts, encode};
 use crate::data::columns;
-use crate::data::external::pushdown::{Aggregate, q};
+use crate::data::external::pushdown::{Aggregate, number_or_null, q};
 use crate::error::Result;
 use polars::prelude::DataFrame;
 
 /// The aggregation over the cleaned source `s`.
 pub fn aggregate(spec: &RfmSpec) -> Aggregate {
     let (c, o, d) = (q(&spec.customer), q(&spec.order_id), q(&spec.date));
-    let nan = "CAST(CAST('NaN' AS text) AS double precision)";
-    let amount = format!("CAST({} AS double precision)", q(&spec.amount));
-    let present = format!("CASE WHEN {amount} = {nan} THEN NULL ELSE {amount} END");
+    let present = number_or_null(&spec.amount);
     let kept = format!("{d} IS NOT NULL AND {o} IS NOT NULL");
     let sql = format!(
         "SELECT {c} AS \"customer\", \
@@ -49,12 +47,7 @@ pub(super) fn customers(frame: &DataFrame, spec: &RfmSpec) -> Result<Customers> 
     let numeric = columns::column(frame, "customer", "customer")?
         .dtype()
         .is_primitive_numeric();
-    let count = |name: &str| -> Result<Vec<u64>> {
-        Ok(columns::numbers(frame, name, name)?
-            .into_iter()
-            .map(|v| v.unwrap_or(0.0) as u64)
-            .collect())
-    };
+    let count = |name: &str| counts(frame, name);
     let no_customer = count("no_customer_rows")?;
     let no_date = count("no_date_rows")?;
     let no_order = count("no_order_rows")?;

@@ -6,6 +6,7 @@
 //! content of the files its arguments name.
 
 use super::How;
+use crate::data::hash_file;
 use crate::data::source::{Format, SourceSpec};
 use crate::error::{Error, Result};
 use serde::de::IgnoredAny;
@@ -80,22 +81,6 @@ fn file_inside(root: &Path, arg: &str) -> Option<PathBuf> {
 fn real_or_joined(root: &Path, rel: &str) -> PathBuf {
     let joined = root.join(rel);
     joined.canonicalize().unwrap_or(joined)
-}
-
-/// The xxh3 hash of a file's bytes, read in blocks.
-fn hash_file(path: &Path) -> Result<u64> {
-    let mut file = File::open(path).map_err(|e| Error::io("read", path, e))?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut block = vec![0u8; 1 << 16];
-    loop {
-        let n = file
-            .read(&mut block)
-            .map_err(|e| Error::io("read", path, e))?;
-        if n == 0 {
-            return Ok(hasher.digest());
-        }
-        hasher.update(&block[..n]);
-    }
 }
 
 /// Run the loader described by `how` in `root`; its data lands beside

@@ -35,6 +35,26 @@ pub fn q(name: &str) -> String {
     quote_identifier(name)
 }
 
+/// Column `name` as a `double precision` number, NULL where it is not a
+/// number (NaN), as the analyses read numbers from the rows.
+pub fn number_or_null(name: &str) -> String {
+    let x = format!("CAST({} AS double precision)", q(name));
+    format!("CASE WHEN {x} = {} THEN NULL ELSE {x} END", special("NaN"))
+}
+
+/// Column `name` as a `double precision` number, NULL where it is NaN or
+/// infinite (customer value leaves those out of revenue).
+pub fn finite_or_null(name: &str) -> String {
+    let x = format!("CAST({} AS double precision)", q(name));
+    let (nan, inf) = (special("NaN"), special("Infinity"));
+    format!("CASE WHEN {x} IN ({nan}, {inf}, -{inf}) THEN NULL ELSE {x} END")
+}
+
+/// A special float value (`NaN`, `Infinity`) as SQL.
+fn special(name: &str) -> String {
+    format!("CAST(CAST('{name}' AS text) AS double precision)")
+}
+
 /// A simple filter: `column op value`, `column IS [NOT] NULL` or
 /// `column [NOT] IN (values)`; the values become parameters.
 #[derive(Clone, Debug, PartialEq)]
