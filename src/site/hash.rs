@@ -5,10 +5,10 @@
 //! that an unchanged data file is not read again just to learn it is
 //! unchanged (as git's index does).
 
+use crate::data::hash_file;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use crate::data::hash_file;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
