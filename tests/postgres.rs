@@ -201,7 +201,7 @@ fn a_table_source_fetches_only_the_columns_the_report_reads() {
 fn warehouse(files: bool) -> Fixture {
     let fixture = Fixture::new("warehouse");
     if files {
-        for report in ["thelook", "accounting", "pushdown"] {
+        for report in ["thelook", "accounting", "pushdown", "amazon"] {
             let rel = format!("content/{report}/_index.md");
             let text = fixture.read(&rel);
             let (head, rest) = text.split_once("# sources:begin").unwrap();
@@ -271,7 +271,7 @@ fn reports_read_from_the_database_equal_the_same_reports_read_from_files() {
     let files = warehouse(true);
     let run = build(&files, &[]);
     assert!(run.ok, "{}", run.stderr);
-    for report in ["thelook", "accounting", "pushdown"] {
+    for report in ["thelook", "accounting", "pushdown", "amazon"] {
         let (a, b) = (results(&db, report), results(&files, report));
         assert!(!a.is_empty(), "{report} has results");
         let names = |r: &[(String, serde_json::Value)]| {
@@ -309,6 +309,29 @@ fn reports_read_from_the_database_equal_the_same_reports_read_from_files() {
         );
     }
     assert!(!summary.contains("accounting: source lines"), "{summary}");
+    // The Amazon lines: both segment comparisons grouped on the server.
+    for analysis in ["b2b", "service"] {
+        let line = format!("amazon: analysis {analysis}: ");
+        assert!(
+            summary
+                .lines()
+                .any(|l| l.contains(&line) && l.contains("pushed down to database")),
+            "{summary}"
+        );
+    }
+    assert!(!summary.contains("amazon: source sales"), "{summary}");
+    // Counted apart (Python over the CSV): of the 17,130 lines not
+    // cancelled, B2B has 110 lines in 59 orders with 279 units, B2C 17,020
+    // lines in 14,972 orders.
+    let amazon = results(&db, "amazon");
+    let b2b = &amazon.iter().find(|(n, _)| n == "b2b.json").unwrap().1;
+    let figures = |label: &str| {
+        let s = &b2b["segments"][label];
+        [&s["lines"], &s["orders"]].map(|v| v.as_u64().unwrap())
+    };
+    assert_eq!(figures("B2B"), [110, 59]);
+    assert_eq!(figures("B2C"), [17_020, 14_972]);
+    assert_eq!(b2b["segments"]["B2B"]["qty"], serde_json::json!(279));
     // The page shows a number computed from the fetched rows.
     let page = db.read("public/thelook/index.html");
     assert!(page.contains("Customers: "), "{page}");
@@ -460,7 +483,7 @@ Rows: {{{{ total[0].n }}}}.
 /// The fixture portal with only the report `keep` (or none).
 fn only_report(keep: &str) -> Fixture {
     let fixture = Fixture::new("warehouse");
-    for report in ["accounting", "pushdown", "thelook"] {
+    for report in ["accounting", "amazon", "pushdown", "thelook"] {
         if report != keep {
             std::fs::remove_dir_all(fixture.path(&format!("content/{report}"))).unwrap();
         }
@@ -564,22 +587,22 @@ fn serve_fetches_once_and_refetches_only_when_the_source_changes() {
 }
 
 /// Order lines with every kind of gap: no customer, no order id, no date,
-/// no amount, no item — as a CSV file and as a table.
+/// no amount, no item, no quantity — as a CSV file and as a table.
 const GAPPY: &str = "\
-customer,order_id,day,amount,item
-1,10,2024-01-05,5.5,tea
-1,10,2024-01-05,2,sugar
-1,11,2024-02-01,,tea
-2,12,2024-01-20,7,tea
-2,12,2024-01-20,1,
-2,,2024-03-03,4,milk
-,13,2024-02-10,9,tea
-,13,2024-02-10,1,tea
-2,12,2024-01-20,3,
-3,14,,6,sugar
-3,15,2024-03-30,3.25,milk
-3,15,2024-03-30,1,tea
-4,16,2024-03-31,8,sugar
+customer,order_id,day,amount,item,qty
+1,10,2024-01-05,5.5,tea,2
+1,10,2024-01-05,2,sugar,1
+1,11,2024-02-01,,tea,1
+2,12,2024-01-20,7,tea,3
+2,12,2024-01-20,1,,1
+2,,2024-03-03,4,milk,2
+,13,2024-02-10,9,tea,1
+,13,2024-02-10,1,tea,1
+2,12,2024-01-20,3,,1
+3,14,,6,sugar,2
+3,15,2024-03-30,3.25,milk,
+3,15,2024-03-30,1,tea,1
+4,16,2024-03-31,8,sugar,1
 ";
 
 #[test]
@@ -590,7 +613,7 @@ fn pushed_down_analyses_count_missing_values_as_the_rows_do() {
     let schema = scratch("gaps");
     let mut sql = format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
-         CREATE TABLE {schema}.lines (customer bigint, order_id bigint, day date, amount numeric, item text);"
+         CREATE TABLE {schema}.lines (customer bigint, order_id bigint, day date, amount numeric, item text, qty integer);"
     );
     let cell = |v: &str, text: bool| match (v, text) {
         ("", _) => "NULL".to_string(),
@@ -600,12 +623,13 @@ fn pushed_down_analyses_count_missing_values_as_the_rows_do() {
     for line in GAPPY.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         sql.push_str(&format!(
-            "INSERT INTO {schema}.lines VALUES ({}, {}, {}, {}, {});",
+            "INSERT INTO {schema}.lines VALUES ({}, {}, {}, {}, {}, {});",
             cell(f[0], false),
             cell(f[1], false),
             cell(f[2], true),
             cell(f[3], false),
-            cell(f[4], true)
+            cell(f[4], true),
+            cell(f[5], false)
         ));
     }
     execute(&sql);
@@ -657,6 +681,18 @@ table = "lines"
 date = "day"
 agg = "count"
 by = "customer"
+
+[analyses.segments]
+kind = "segment_comparison"
+table = "lines"
+segment = "customer"
+order_id = "order_id"
+amount = "amount"
+qty = "qty"
+date = "day"
+mix = ["item"]
+top = ["item"]
+top_n = 2
 "#;
     let report =
         |source: &str| format!("+++\ntitle = \"Gaps\"\n\n{source}\n{analyses}+++\nGaps.\n");
@@ -675,7 +711,9 @@ by = "customer"
     let run = db.run("build");
     execute(&format!("DROP SCHEMA {schema} CASCADE"));
     assert!(run.ok, "{}", run.stderr);
-    for analysis in ["value", "rfm", "cohort", "basket", "weekly", "counts"] {
+    for analysis in [
+        "value", "rfm", "cohort", "basket", "weekly", "counts", "segments",
+    ] {
         assert!(
             run.stderr.contains(&format!("gaps: analysis {analysis}: ")),
             "{analysis} pushed down: {}",
@@ -693,7 +731,8 @@ by = "customer"
         same(x, y, &format!("gaps/{name}"));
     }
     // The gaps were counted, by hand from GAPPY: two lines lack a
-    // customer, one an order id, one a date, one an amount, two an item.
+    // customer, one an order id, one a date, one an amount, two an item,
+    // one a quantity.
     let result = |name: &str| a.iter().find(|(n, _)| n == name).unwrap().1.clone();
     let expect = |name: &str, pairs: &[(&str, u64)]| {
         let r = result(name);
@@ -748,4 +787,40 @@ by = "customer"
         "basket.json",
         &[("dropped_missing_order_id", 1), ("dropped_missing_item", 2)],
     );
+    // Segments are customers: the two without one are dropped; of the
+    // rest, customer 2's line without an order id, customer 3's line
+    // without a quantity, its undated line (which has a quantity) and
+    // customer 1's line without an amount are counted.
+    expect(
+        "segments.json",
+        &[
+            ("dropped_missing_segment", 2),
+            ("missing_order_id", 1),
+            ("missing_qty", 1),
+            ("missing_date", 1),
+            ("dropped_missing_amount", 1),
+        ],
+    );
+    let segments = result("segments.json");
+    // Orders: customer 1 {10, 11}, 3 {14, 15}, 2 {12}, 4 {16}; the two with
+    // most orders, by label, are compared; integer ids stay integers.
+    assert_eq!(
+        segments["segment_order"],
+        serde_json::json!(["1", "3", "2", "4"])
+    );
+    let customer = |c: &str, key: &str| segments["segments"][c][key].clone();
+    assert_eq!(customer("2", "orders"), serde_json::json!(1));
+    assert_eq!(customer("2", "lines"), serde_json::json!(4));
+    // Customer 1: 5.5 + 2 (the third line has no amount); qty 2 + 1 + 1.
+    assert_eq!(customer("1", "revenue"), serde_json::json!(7.5));
+    assert_eq!(customer("1", "qty"), serde_json::json!(4));
+    // Customer 3's items by quantity: sugar 2 (undated), tea 1; its milk
+    // line has no quantity, so milk is not listed.
+    let top: Vec<&serde_json::Value> = segments["top"]["item"]["3"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["value"])
+        .collect();
+    assert_eq!(top, ["sugar", "tea"]);
 }

@@ -7,7 +7,8 @@
 //! library, independently of PostgreSQL and of the loading script: csv +
 //! decimal.Decimal for the thelook CSVs (an empty field counted as NULL;
 //! `... UTC` rewritten to `+00:00` and parsed with datetime.fromisoformat for
-//! epochs), json for the accounting files (dates split as dd/mm/yyyy).
+//! epochs), json for the accounting files (dates split as dd/mm/yyyy), csv
+//! for the Amazon file (dates split as MM-DD-YY).
 
 mod common;
 
@@ -195,6 +196,46 @@ fn accounting_dates_are_day_month_year() {
 }
 
 #[test]
+fn amazon_sales_hold_the_csv_file() {
+    let Some(mut db) = pg::client() else { return };
+    // Counted from data/amazon/amazon_sale_report.csv: 20,000 lines, 126
+    // of them B2B, 1,276 without an amount, 18,390 units.
+    assert_eq!(count(&mut db, "SELECT count(*) FROM amazon.sales"), 20_000);
+    let b2b = "SELECT count(*) FROM amazon.sales WHERE \"B2B\"";
+    assert_eq!(count(&mut db, b2b), 126);
+    let no_amount = "SELECT count(*) FROM amazon.sales WHERE \"Amount\" IS NULL";
+    assert_eq!(count(&mut db, no_amount), 1_276);
+    let units = "SELECT CAST(sum(\"Qty\") AS bigint) FROM amazon.sales";
+    assert_eq!(count(&mut db, units), 18_390);
+    // MM-DD-YY: 11,869 lines are dated after the 12th of their month.
+    let late = "SELECT count(*) FROM amazon.sales WHERE extract(day FROM \"Date\") > 12";
+    assert_eq!(count(&mut db, late), 11_869);
+    let first = "SELECT \"Order ID\", CAST(\"Date\" AS text), CAST(\"Amount\" AS text), \
+                 \"Sales Channel \" FROM amazon.sales WHERE \"index\" = 0";
+    let row = db.query_one(first, &[]).unwrap();
+    let got: (String, String, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert_eq!(
+        got,
+        (
+            "407-7192585-8500084".into(),
+            "2022-06-05".into(),
+            "872.0".into(),
+            "Amazon.in".into()
+        )
+    );
+    let range = "SELECT CAST(min(\"Date\") AS text), CAST(max(\"Date\") AS text) FROM amazon.sales";
+    let row = db.query_one(range, &[]).unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1)),
+        ("2022-03-31".into(), "2022-06-29".into())
+    );
+    // The text copy it was typed from is gone.
+    let staging = "SELECT count(*) FROM information_schema.tables \
+                   WHERE table_schema = 'amazon' AND table_name = 'sale_report_text'";
+    assert_eq!(count(&mut db, staging), 0);
+}
+
+#[test]
 fn columns_have_the_declared_types() {
     let Some(mut db) = pg::client() else { return };
     let expected = [
@@ -219,6 +260,10 @@ fn columns_have_the_declared_types() {
         ("accounting", "invoice_lines", "unit_price", "bigint"),
         ("accounting", "customers", "create_date", "date"),
         ("accounting", "items", "unit_price", "bigint"),
+        ("amazon", "sales", "Date", "date"),
+        ("amazon", "sales", "B2B", "boolean"),
+        ("amazon", "sales", "Qty", "integer"),
+        ("amazon", "sales", "Amount", "numeric"),
     ];
     let sql = "SELECT data_type FROM information_schema.columns \
                WHERE table_schema = $1 AND table_name = $2 AND column_name = $3";

@@ -71,6 +71,7 @@ impl AnalysisSpec {
     /// (`None`: this analysis reads the rows).
     pub fn pushdown(&self) -> Option<crate::data::external::pushdown::Aggregate> {
         match self {
+            AnalysisSpec::SegmentComparison(s) => Some(segment::pushdown::aggregate(s)),
             AnalysisSpec::CustomerValue(s) => Some(customer_value::pushdown::aggregate(s)),
             AnalysisSpec::Rfm(s) => Some(rfm::pushdown::aggregate(s)),
             AnalysisSpec::Cohorts(s) => cohort::pushdown::aggregate(s),
@@ -87,6 +88,7 @@ impl AnalysisSpec {
         aggregate: &polars::prelude::DataFrame,
     ) -> Result<AnalysisOutput> {
         match self {
+            AnalysisSpec::SegmentComparison(s) => segment::run_pushed(s, ctx, aggregate),
             AnalysisSpec::CustomerValue(s) => customer_value::run_pushed(s, ctx, aggregate),
             AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, aggregate),
             AnalysisSpec::Cohorts(s) => cohort::run_pushed(s, ctx, aggregate),

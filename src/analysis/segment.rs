@@ -25,13 +25,16 @@
 //! divide by the sum of the segments' orders. A mix divides by the
 //! segment's quantity on rows where the mix column (or date) is present.
 //! Results are keyed by segment label; undefined values (division by zero)
-//! are null, numbers are unrounded.
+//! are null, numbers are unrounded. Over a database source the lines are
+//! first grouped on the server (`pushdown`) and the same sums run over the
+//! groups.
 
 mod charts;
 mod groups;
 mod input;
 mod metrics;
 mod mix;
+pub mod pushdown;
 #[cfg(test)]
 mod tests;
 
@@ -101,13 +104,61 @@ fn default_top_n() -> usize {
 /// `month.YYYY-MM`, `missing_date`. Tables: `segments`, `ratios`,
 /// `mix_<slug>`, `mix_weekday`, `mix_month`, `top_<slug>`.
 pub fn run(spec: &SegmentSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> {
+    check_top_n(spec)?;
+    let df = input_table(ctx, &spec.table)?;
+    let input = read_input(spec, df)?;
+    // Every `mix` and `top` column is read once, in parallel.
+    let wanted = by_columns(spec);
+    let encoded = wanted
+        .par_iter()
+        .map(|(column, setting)| encode(df, column, setting))
+        .collect::<Result<Vec<Codes>>>()?;
+    compare(spec, ctx.language, input, &wanted, encoded)
+}
+
+/// Run the comparison over the groups of order lines a database computed
+/// (`pushdown::aggregate`); the result is that of `run` over the lines.
+pub fn run_pushed(
+    spec: &SegmentSpec,
+    ctx: &AnalysisContext,
+    aggregate: &polars::prelude::DataFrame,
+) -> Result<AnalysisOutput> {
+    check_top_n(spec)?;
+    let (input, encoded) = pushdown::read_input(spec, aggregate)?;
+    compare(spec, ctx.language, input, &by_columns(spec), encoded)
+}
+
+fn check_top_n(spec: &SegmentSpec) -> Result<()> {
     if spec.top_n == 0 {
         return Err(Error::new("setting `top_n` is 0")
             .setting("top_n")
             .hint("list at least one value: `top_n = 10`"));
     }
-    let df = input_table(ctx, &spec.table)?;
-    let input = read_input(spec, df)?;
+    Ok(())
+}
+
+/// The `mix` columns, then the `top` columns not among them, each with the
+/// setting that names it: the columns read as codes besides the segment.
+fn by_columns(spec: &SegmentSpec) -> Vec<(&str, &'static str)> {
+    let mut wanted: Vec<(&str, &str)> = spec.mix.iter().map(|c| (c.as_str(), "mix")).collect();
+    for column in &spec.top {
+        if !spec.mix.contains(column) {
+            wanted.push((column.as_str(), "top"));
+        }
+    }
+    wanted
+}
+
+/// Sum, compare and assemble the output from the input and the codes of
+/// the `by_columns` (in their order), however they were read.
+fn compare(
+    spec: &SegmentSpec,
+    lang: Language,
+    input: Input,
+    wanted: &[(&str, &str)],
+    encoded: Vec<Codes>,
+) -> Result<AnalysisOutput> {
+    let encoded: HashMap<&str, Codes> = wanted.iter().map(|(c, _)| *c).zip(encoded).collect();
     let (stats, dropped) = metrics::sum_segments(&input);
     let orders: Vec<u64> = stats.iter().map(|s| s.orders).collect();
     let groups = resolve_groups(spec, &input, &orders)?;
@@ -117,19 +168,8 @@ pub fn run(spec: &SegmentSpec, ctx: &AnalysisContext) -> Result<AnalysisOutput> 
         stats,
         dropped,
         groups,
-        lang: ctx.language,
+        lang,
     };
-    // Every `mix` and `top` column is read once, in parallel.
-    let mut wanted: Vec<(&str, &str)> = spec.mix.iter().map(|c| (c.as_str(), "mix")).collect();
-    for column in &spec.top {
-        if !spec.mix.contains(column) {
-            wanted.push((column.as_str(), "top"));
-        }
-    }
-    let encoded: HashMap<&str, Codes> = wanted
-        .par_iter()
-        .map(|(column, setting)| Ok((*column, encode(df, column, setting)?)))
-        .collect::<Result<_>>()?;
     let mut out = Assembly::default();
     out.add_segments(&run)?;
     for column in &spec.mix {

@@ -1,11 +1,12 @@
-//! The build's first stage for database and loader sources. Analyses over
-//! a database source that can run there (customer value, RFM, cohorts,
-//! time series, market basket) have their first aggregation pushed down:
-//! only the aggregate crosses the wire. A source is fetched whole only
-//! when something else reads its rows (a query, a relation check, another
-//! analysis), or a pushdown cannot run on its columns. Each distinct fetch
-//! runs once, in parallel, and the sources (and analyses) are pointed at
-//! their fetched copies, which the rest of the build reads like data files.
+//! The build's first stage for database and loader sources. Analyses over a
+//! database source that can run there (customer value, RFM, cohorts, time
+//! series, market basket, segment comparison) have their first aggregation
+//! pushed down: only the aggregate crosses the wire. A source is fetched
+//! whole only when something else reads its rows (a query, a relation
+//! check, another analysis), or a pushdown cannot run on its columns. Each
+//! distinct fetch runs once, in parallel, and the sources (and analyses)
+//! are pointed at their fetched copies, which the rest of the build reads
+//! like data files.
 
 use super::BuildOptions;
 use super::progress::count;

@@ -36,40 +36,43 @@ pub(super) struct Dropped {
 }
 
 /// Sum up every segment in one pass; the result is indexed by segment code.
+/// A row is one line or a group of lines (`Input::weight`); the counts add
+/// up the lines either way.
 pub(super) fn sum_segments(input: &Input) -> (Vec<SegmentStats>, Dropped) {
     let n = input.segment.names.len();
     let mut stats = vec![SegmentStats::default(); n];
     let mut orders = DistinctPairs::new(n, input.order.names.len());
     let mut dropped = Dropped::default();
     for row in 0..input.rows() {
+        let w = input.weight(row);
         let Some(code) = input.segment.codes[row] else {
-            dropped.missing_segment += 1;
+            dropped.missing_segment += w.lines;
             continue;
         };
         let s = &mut stats[code as usize];
-        s.lines += 1;
+        s.lines += w.lines;
         match input.order.codes[row] {
             Some(order) => orders.insert(code, order),
-            None => dropped.missing_order_id += 1,
+            None => dropped.missing_order_id += w.lines,
         }
-        match input.amount[row] {
-            Some(a) => s.revenue += a,
-            None => s.missing_amount += 1,
+        if let Some(a) = input.amount[row] {
+            s.revenue += a;
         }
+        s.missing_amount += w.missing_amount;
+        dropped.missing_qty += w.lines.saturating_sub(w.qty_lines);
         let Some(q) = input.qty[row] else {
-            dropped.missing_qty += 1;
             continue;
         };
         s.qty += q;
-        s.qty_lines += 1;
-        if input.date.is_some() {
-            match input.date.as_ref().and_then(|d| d[row]) {
+        s.qty_lines += w.qty_lines;
+        if let Some(dates) = &input.date {
+            match dates[row] {
                 Some(d) if d.weekday().num_days_from_monday() < 5 => {
                     s.weekday_qty += q;
                     s.dated_qty += q;
                 }
                 Some(_) => s.dated_qty += q,
-                None => dropped.missing_date += 1,
+                None => dropped.missing_date += w.qty_lines,
             }
         }
     }
