@@ -1,11 +1,13 @@
 //! The content model: the portal, its reports and their pages, read from
 //! `content/` with TOML front matter, and validated in one place.
 
+pub mod for_each;
 pub mod front_matter;
 pub mod queries;
 pub mod report;
 mod validate;
 
+pub use for_each::ForEach;
 pub use report::{KpiFormat, KpiSpec, Page, PageMeta, Report, ReportMeta, is_editor_temp};
 
 use crate::config::{Language, PortalConfig};

@@ -1,6 +1,7 @@
 //! Reports and pages: the front-matter schema of a report (`_index.md` in a
 //! report folder) and of its pages, and reading them from disk.
 
+use super::for_each::ForEach;
 use super::front_matter::{self, Split};
 use super::queries::{self, SqlBlock};
 use crate::analysis::AnalysisSpec;
@@ -86,6 +87,9 @@ pub struct PageMeta {
     /// Pages are ordered by ascending weight, then file name.
     #[serde(default)]
     pub weight: i64,
+    /// Generate this page once per value of a column or row of a table.
+    #[serde(default)]
+    pub for_each: Option<ForEach>,
 }
 
 /// One Markdown page of a report.
@@ -101,6 +105,8 @@ pub struct Page {
     /// 1-based file line of the body's first line.
     pub body_line: usize,
     pub queries: Vec<SqlBlock>,
+    /// Set for a page generated once per value (see `for_each`).
+    pub for_each: Option<ForEach>,
 }
 
 /// A report: a folder of `content/` with `_index.md` and more pages.
@@ -215,7 +221,13 @@ fn load_page(path: &Path) -> Result<Page> {
         .clone()
         .or_else(|| first_heading(split.body))
         .unwrap_or_else(|| slug.clone());
-    build_page(path, &slug, title, meta.weight, &split)
+    let mut page = build_page(path, &slug, title, meta.weight, &split)?;
+    if let Some(mut for_each) = meta.for_each {
+        for_each.line = front_matter::locate(&split, "for_each");
+        for_each.check(path, for_each.line)?;
+        page.for_each = Some(for_each);
+    }
+    Ok(page)
 }
 
 fn build_page(path: &Path, slug: &str, title: String, weight: i64, split: &Split) -> Result<Page> {
@@ -228,6 +240,7 @@ fn build_page(path: &Path, slug: &str, title: String, weight: i64, split: &Split
         body,
         body_line: split.body_line,
         queries,
+        for_each: None,
     })
 }
 

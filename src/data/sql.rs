@@ -286,6 +286,91 @@ pub fn referenced_names(sql: &str) -> (BTreeSet<String>, bool) {
     (names, star)
 }
 
+/// `sql` with each item parameter `$Field` (or `$"Field name"`) bound to
+/// the one-row table `table` that holds the item's values: `x = $Field`
+/// becomes `x IN (SELECT "Field" FROM "table")` and `x <> $Field` a
+/// `NOT IN`, so a value never enters the SQL text. `fields` are the names
+/// a parameter may use; an unknown one, or one used otherwise than
+/// compared with `=` or `<>`, is an error saying so.
+pub fn bind_item_params(
+    sql: &str,
+    fields: &[&str],
+    table: &str,
+) -> std::result::Result<String, String> {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' | b'"' | b'`' => i = skip_past(bytes, i + 1, &[c]),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => i = skip_past(bytes, i + 2, b"\n"),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_past(bytes, i + 2, b"*/"),
+            b'$' if bytes.get(i + 1) == Some(&b'$') => i = skip_past(bytes, i + 2, b"$$"),
+            b'$' => {
+                let (name, end) = parameter_name(sql, i + 1)
+                    .ok_or_else(|| "a `$` is not followed by a field name".to_string())?;
+                if !fields.contains(&name.as_str()) {
+                    return Err(format!(
+                        "parameter `${name}`: the item has no field `{name}` (it has {})",
+                        fields.join(", ")
+                    ));
+                }
+                out.push_str(&sql[copied..i]);
+                let before = out.trim_end();
+                let (kept, negated) = if let Some(rest) = before
+                    .strip_suffix("<>")
+                    .or_else(|| before.strip_suffix("!="))
+                {
+                    (rest.trim_end().len(), true)
+                } else if let Some(rest) = before.strip_suffix('=')
+                    && !rest.ends_with(['<', '>', '!', '='])
+                {
+                    (rest.trim_end().len(), false)
+                } else {
+                    return Err(format!(
+                        "parameter `${name}` can only be compared with = or <> (e.g. WHERE \"{name}\" = ${name})"
+                    ));
+                };
+                out.truncate(kept);
+                let not = if negated { " NOT" } else { "" };
+                out.push_str(&format!(
+                    "{not} IN (SELECT {} FROM {})",
+                    quote_identifier(&name),
+                    quote_identifier(table)
+                ));
+                i = end;
+                copied = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&sql[copied..]);
+    Ok(out)
+}
+
+/// The field name of a parameter starting at `from` (after its `$`) and
+/// where it ends.
+fn parameter_name(sql: &str, from: usize) -> Option<(String, usize)> {
+    let rest = &sql[from..];
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let close = quoted.find('"')?;
+        return Some((quoted[..close].to_string(), from + close + 2));
+    }
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(rest.len(), |(p, _)| p);
+    (len > 0).then(|| (rest[..len].to_string(), from + len))
+}
+
+/// `name` as a quoted SQL identifier: `"a""b"` for `a"b` (standard SQL,
+/// read alike by polars and PostgreSQL).
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// The index just after the next `end` at or after `from` (or the end).
 fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
     (from..bytes.len())
@@ -296,6 +381,31 @@ fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_parameters_become_subqueries_of_the_item_table() {
+        let fields = ["Country", "Sales Person"];
+        let bound = bind_item_params(
+            "SELECT * FROM sales WHERE Country = $Country AND \"Sales Person\" <> $\"Sales Person\" AND note = '$Country'",
+            &fields,
+            "item",
+        )
+        .unwrap();
+        assert_eq!(
+            bound,
+            "SELECT * FROM sales WHERE Country IN (SELECT \"Country\" FROM \"item\") AND \"Sales Person\" NOT IN (SELECT \"Sales Person\" FROM \"item\") AND note = '$Country'"
+        );
+        let err = bind_item_params("SELECT $Country AS c", &fields, "item").unwrap_err();
+        assert!(err.contains("only be compared with = or <>"), "{err}");
+        let err = bind_item_params("SELECT 1 WHERE a >= $Country", &fields, "item").unwrap_err();
+        assert!(err.contains("only be compared"), "{err}");
+        let err = bind_item_params("SELECT 1 WHERE a = $Region", &fields, "item").unwrap_err();
+        assert!(err.contains("no field `Region`"), "{err}");
+        assert_eq!(
+            bind_item_params("SELECT 1 -- $Country\n", &fields, "item").unwrap(),
+            "SELECT 1 -- $Country\n"
+        );
+    }
     use polars::prelude::{AnyValue, df};
 
     fn tables() -> Tables {

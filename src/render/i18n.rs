@@ -18,6 +18,7 @@ const UI_STRINGS: &[(&str, &str, &str)] = &[
     ("no_reports", "Belum ada laporan.", "No reports yet."),
     ("on_this_page", "Di halaman ini", "On this page"),
     ("page_navigation", "Navigasi halaman", "Page navigation"),
+    ("pages_generated", "halaman", "pages"),
     ("previous", "Sebelumnya", "Previous"),
     ("read_report", "Baca laporan", "Read report"),
     ("report_pages", "Halaman laporan", "Report pages"),

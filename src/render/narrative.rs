@@ -6,7 +6,7 @@ use super::filters::register_filters;
 use super::locale::Locale;
 use super::placeholders::{block_placeholder, text_placeholder};
 use super::references::References;
-use super::table_html::{TableView, table_html};
+use super::table_html::{ColumnLinks, TableView, table_html};
 use super::tera_error::{self, between};
 use crate::chart::ChartData;
 use crate::content::{Page, Report};
@@ -34,6 +34,41 @@ pub struct Placeables {
     pub rows_note: String,
     /// The report's display names by column (front-matter `labels`).
     pub labels: BTreeMap<String, String>,
+    /// Links to the pages generated per value, by the generating page's
+    /// slug, for `table(links="…")`.
+    pub links: BTreeMap<String, ColumnLinks>,
+    /// On a page generated for one item: the prefix of its own tables and
+    /// charts (`<page>/<slug>/`), found before the report's. Its tables have
+    /// no CSV download.
+    pub item: Option<String>,
+}
+
+impl Placeables {
+    /// The table `name` as the page sees it: the item's own first.
+    fn table(&self, name: &str) -> Option<&ResultTable> {
+        self.item
+            .as_ref()
+            .and_then(|prefix| self.tables.get(&format!("{prefix}{name}")))
+            .or_else(|| self.tables.get(name))
+    }
+
+    fn chart(&self, name: &str) -> Option<&ChartData> {
+        self.item
+            .as_ref()
+            .and_then(|prefix| self.charts.get(&format!("{prefix}{name}")))
+            .or_else(|| self.charts.get(name))
+    }
+
+    /// Names a page can place: the report's, without other items' own.
+    fn names<'a, T>(&self, map: &'a BTreeMap<String, T>) -> Vec<&'a str> {
+        map.keys()
+            .map(|k| match &self.item {
+                Some(prefix) => k.strip_prefix(prefix.as_str()).unwrap_or(k),
+                None => k.as_str(),
+            })
+            .filter(|k| !crate::site::items::is_item_ref(k))
+            .collect()
+    }
 }
 
 /// Renders the Markdown of one report's pages through Tera.
@@ -44,6 +79,16 @@ pub struct Narrative {
 impl Narrative {
     /// Parse every page of `report` as a Tera template.
     pub fn new(report: &Report, placeables: Arc<Placeables>, locale: &Locale) -> Result<Self> {
+        let pages: Vec<&Page> = report.pages.iter().collect();
+        Self::with_pages(&pages, placeables, locale)
+    }
+
+    /// Parse the given pages of a report as Tera templates.
+    pub fn with_pages(
+        pages: &[&Page],
+        placeables: Arc<Placeables>,
+        locale: &Locale,
+    ) -> Result<Self> {
         let mut tera = Tera::default();
         // Every value is written as a placeholder that Markdown cannot
         // read as markup; it becomes escaped text after parsing.
@@ -66,24 +111,20 @@ impl Narrative {
             },
         );
         tera.register_function("kpis", KpisFn(placeables));
-        let sources: Vec<(String, String)> = report
-            .pages
+        let sources: Vec<(String, String)> = pages
             .iter()
             .map(|p| (template_name(p), p.body.clone()))
             .collect();
         super::template_loops::check_loops(&sources, &|name| name.into()).map_err(|e| {
             // Lines count from the page's body; the file's line is later.
-            let page = report
-                .pages
-                .iter()
-                .find(|p| Some(p.path.as_path()) == e.path());
+            let page = pages.iter().find(|p| Some(p.path.as_path()) == e.path());
             match (page, e.line_number()) {
                 (Some(page), Some(line)) => e.relocate_line(page.body_line + line - 1),
                 _ => e,
             }
         })?;
         super::text_values::register(&mut tera, locale.language());
-        for page in &report.pages {
+        for page in pages {
             let name = template_name(page);
             tera.add_raw_template(&name, &page.body)
                 .map_err(|e| page_error(page, &e))?;
@@ -165,10 +206,14 @@ struct ChartFn {
 impl Function for ChartFn {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let name = string_arg("chart", args, "name")?;
-        let charts = &self.placeables.charts;
-        let chart = charts
-            .get(&name)
-            .ok_or_else(|| unknown("chart", &name, charts.keys()))?;
+        let placeables = &self.placeables;
+        let chart = placeables.chart(&name).ok_or_else(|| {
+            unknown(
+                "chart",
+                &name,
+                placeables.names(&placeables.charts).into_iter(),
+            )
+        })?;
         let html = chart.html(&name, self.locale.currency(), self.locale.language());
         Ok(Value::String(block_placeholder(&html)))
     }
@@ -189,15 +234,17 @@ struct TableFn {
 pub const MAX_SHOWN_ROWS: usize = 1000;
 
 /// The arguments `table()` takes.
-const TABLE_ARGS: [&str; 7] = [
-    "name", "limit", "percent", "money", "columns", "headers", "download",
+const TABLE_ARGS: [&str; 8] = [
+    "name", "limit", "percent", "money", "columns", "headers", "download", "links",
 ];
 
 impl Function for TableFn {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let name = string_arg("table", args, "name")?;
-        let Some(result) = self.placeables.tables.get(&name) else {
-            return Err(unknown("table", &name, self.placeables.tables.keys()));
+        let placeables = &self.placeables;
+        let Some(result) = placeables.table(&name) else {
+            let names = placeables.names(&placeables.tables);
+            return Err(unknown("table", &name, names.into_iter()));
         };
         let limit = match args.get("limit") {
             None | Some(Value::Null) => None,
@@ -230,9 +277,29 @@ impl Function for TableFn {
                 )));
             }
         }
-        // `download=false` leaves the link out (and the table unexported).
-        let csv_url = (args.get("download") != Some(&Value::Bool(false)))
+        // `download=false` leaves the link out (and the table unexported);
+        // an item's own tables have none.
+        let own = placeables
+            .item
+            .as_ref()
+            .is_some_and(|prefix| placeables.tables.contains_key(&format!("{prefix}{name}")));
+        let csv_url = (args.get("download") != Some(&Value::Bool(false)) && !own)
             .then(|| format!("results/{name}.csv"));
+        let links = match args.get("links") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(page)) => Some(placeables.links.get(page).ok_or_else(|| {
+                let pages: Vec<&str> = placeables.links.keys().map(String::as_str).collect();
+                tera::Error::msg(format!(
+                    "table `{name}`: links=\"{page}\" names no page generated per value (this report has {})",
+                    if pages.is_empty() { "none".to_string() } else { pages.join(", ") }
+                ))
+            })?),
+            Some(other) => {
+                return Err(tera::Error::msg(format!(
+                    "table `{name}`: `links` is the name of a page generated per value, e.g. links=\"negara\", not {other}"
+                )));
+            }
+        };
         let view = TableView {
             note: note.as_deref(),
             percent: list_arg(args, "percent").into_iter().collect(),
@@ -242,6 +309,7 @@ impl Function for TableFn {
             labels: Some(&self.placeables.labels),
             csv_url: csv_url.as_deref(),
             download_label: &self.placeables.download_label,
+            links,
         };
         table_html(&table, &view, &self.locale)
             .map(|html| Value::String(block_placeholder(&html)))
@@ -302,8 +370,8 @@ fn list_arg(args: &HashMap<String, Value>, key: &str) -> Vec<String> {
     }
 }
 
-fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> tera::Error {
-    let known: Vec<&str> = known.map(String::as_str).collect();
+fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a str>) -> tera::Error {
+    let known: Vec<&str> = known.collect();
     tera::Error::msg(format!(
         "unknown {what} `{name}` (known: {})",
         if known.is_empty() {

@@ -38,6 +38,16 @@ pub struct TableView<'a> {
     pub csv_url: Option<&'a str>,
     /// Text of the download link.
     pub download_label: &'a str,
+    /// A column whose cells link to pages, by cell text.
+    pub links: Option<&'a ColumnLinks>,
+}
+
+/// Links from the cells of one column to pages: `urls` by the cell's text,
+/// relative to the report's folder.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnLinks {
+    pub column: String,
+    pub urls: std::collections::HashMap<String, String>,
 }
 
 /// The table as one line of HTML (it is placed inside Markdown). A
@@ -70,10 +80,16 @@ pub fn table_html(table: &Table, view: &TableView, locale: &Locale) -> Result<St
         );
     }
     html.push_str("</tr></thead><tbody>");
+    let linked = view
+        .links
+        .and_then(|l| Some((table.column_index(&l.column)?, &l.urls)));
     for row in &table.rows {
         html.push_str("<tr>");
         for (&i, kind) in shown.iter().zip(&kinds) {
-            write_cell(&mut html, &row[i], *kind, locale);
+            let link = linked
+                .filter(|(column, _)| *column == i)
+                .and_then(|(_, urls)| urls.get(&crate::table::cell_text(&row[i])));
+            write_cell(&mut html, &row[i], *kind, locale, link.map(String::as_str));
         }
         html.push_str("</tr>");
     }
@@ -146,7 +162,30 @@ fn column_kind(name: &str, view: &TableView) -> CellKind {
     }
 }
 
-fn write_cell(html: &mut String, cell: &Value, kind: CellKind, locale: &Locale) {
+/// One cell; with `link`, its text is a link to that URL.
+fn write_cell(
+    html: &mut String,
+    cell: &Value,
+    kind: CellKind,
+    locale: &Locale,
+    link: Option<&str>,
+) {
+    let Some(url) = link else {
+        return write_plain_cell(html, cell, kind, locale);
+    };
+    let mut plain = String::new();
+    write_plain_cell(&mut plain, cell, kind, locale);
+    // `<td…>text</td>` with the text inside the link.
+    let (open, rest) = plain.split_once('>').unwrap_or(("<td", &plain));
+    let text = rest.strip_suffix("</td>").unwrap_or(rest);
+    let _ = write!(
+        html,
+        "{open}><a href=\"{}\">{text}</a></td>",
+        escape_html(url)
+    );
+}
+
+fn write_plain_cell(html: &mut String, cell: &Value, kind: CellKind, locale: &Locale) {
     match cell {
         Value::Number(n) => {
             let x = n.as_f64().unwrap_or(f64::NAN);

@@ -95,6 +95,8 @@ struct StoredResults {
     kpis: Vec<KpiValue>,
     sources: Vec<SourceStats>,
     tables: Vec<StoredTable>,
+    #[serde(default)]
+    items: BTreeMap<String, crate::site::items::ItemPages>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -173,6 +175,12 @@ impl ResultCache {
             h.number(u64::from(query.shown));
             h.number(u64::from(query.export));
         }
+        for page in &report.pages {
+            if let Some(for_each) = &page.for_each {
+                h.text(&page.slug);
+                h.text(&serde_json::to_string(for_each).unwrap_or_default());
+            }
+        }
         for (analysis, fetched) in &report.meta.pushed {
             h.text(analysis);
             h.text(&fetched.key);
@@ -234,6 +242,7 @@ impl ResultCache {
             charts: Arc::new(stored.charts),
             kpis: stored.kpis,
             sources: stored.sources,
+            items: stored.items,
             exports: Default::default(),
         })
     }
@@ -283,6 +292,7 @@ fn write_folder(dir: &Path, key: &str, results: &ReportResults) -> Option<()> {
         kpis: results.kpis.clone(),
         sources: results.sources.clone(),
         tables,
+        items: results.items.clone(),
     };
     let text = serde_json::to_vec(&stored).ok()?;
     std::fs::write(dir.join("results.json"), text).ok()

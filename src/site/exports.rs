@@ -32,6 +32,8 @@ pub fn exported_tables(results: &ReportResults, refs: &References) -> Vec<String
     results
         .tables
         .iter()
+        // A generated page's own tables are shown on it, not exported.
+        .filter(|(name, _)| !super::items::is_item_ref(name))
         .filter(|(name, table)| match table.origin() {
             Origin::Analysis => true,
             Origin::Query { shown, export } => shown || export || refs.offers(name),

@@ -7,6 +7,7 @@
 
 use super::exports::exported_tables;
 use super::hash::Fnv;
+use super::item_pages;
 use super::output::FileBytes;
 use super::pages::{self, ComputedReport, SiteContext};
 use crate::content::Page;
@@ -141,10 +142,11 @@ fn render_report(
             found[i] = Some(html_bytes(html));
         }
     }
-    let entries = report
+    let mut rendered = missing.len();
+    let mut entries: Vec<Entry> = report
         .pages
         .iter()
-        .zip(keys)
+        .zip(keys.iter().copied())
         .zip(found)
         .filter_map(|((page, key), html)| {
             Some(Entry {
@@ -154,9 +156,46 @@ fn render_report(
             })
         })
         .collect();
+    // The pages generated per value: each item keyed by its page's key and
+    // its own values (its tables are in the results key).
+    for (index, page) in report.pages.iter().enumerate() {
+        let Some(generated) = computed.results.items.get(&page.slug) else {
+            continue;
+        };
+        let item_entries: Vec<(String, Option<u64>)> = generated
+            .items
+            .iter()
+            .map(|item| {
+                let key = keys[index].map(|k| {
+                    let mut h = Fnv::new();
+                    h.number(k);
+                    h.text(&serde_json::to_string(item).unwrap_or_default());
+                    h.finish()
+                });
+                (item_pages::item_url(report, page, item), key)
+            })
+            .collect();
+        let mut found: Vec<Option<FileBytes>> = item_entries
+            .iter()
+            .map(|(path, key)| memo?.get(path, (*key)?))
+            .collect();
+        let missing: Vec<usize> = (0..found.len()).filter(|&j| found[j].is_none()).collect();
+        if !missing.is_empty() {
+            let html = item_pages::render_items(&prepared, site, index, &missing)?;
+            for (&j, html) in missing.iter().zip(html) {
+                found[j] = Some(html_bytes(html));
+            }
+        }
+        rendered += missing.len();
+        for ((path, key), html) in item_entries.into_iter().zip(found) {
+            if let Some(html) = html {
+                entries.push(Entry { path, key, html });
+            }
+        }
+    }
     Ok(RenderedReport {
         entries,
-        rendered: missing.len(),
+        rendered,
         exported,
     })
 }

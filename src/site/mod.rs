@@ -9,6 +9,8 @@ pub mod exports;
 pub mod fetch;
 pub mod hash;
 pub mod incremental;
+pub mod item_pages;
+pub mod items;
 pub mod needs;
 pub mod output;
 pub mod pages;
@@ -189,7 +191,19 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         .progress
         .finished("", "render", &format!("{} pages", summary.pages), 1);
     let mut files: SiteFiles = rendered.files.into_iter().collect();
-    let (index_path, index) = search::index_file(&portal, &files);
+    // The index follows the portal's reports; `computed` holds them all.
+    let generated: Vec<Vec<(String, String)>> = portal
+        .reports
+        .iter()
+        .map(|r| {
+            computed
+                .iter()
+                .find(|c| c.report.slug == r.slug)
+                .map(|c| item_pages::item_urls(r, &c.results))
+                .unwrap_or_default()
+        })
+        .collect();
+    let (index_path, index) = search::index_file(&portal, &files, &generated);
     files.insert(index_path, index);
     let exports: Vec<exports::ExportFiles> = computed
         .par_iter()

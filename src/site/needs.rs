@@ -21,6 +21,13 @@ pub fn wanted_columns(report: &Report) -> BTreeMap<String, Wanted> {
         }
         words.extend(names);
     }
+    // Pages generated per value read their key from their tables.
+    for for_each in report.pages.iter().filter_map(|p| p.for_each.as_ref()) {
+        words.insert(for_each.key.clone());
+        if let Some(sort) = &for_each.sort {
+            words.insert(sort.trim_start_matches('-').trim().to_string());
+        }
+    }
     report
         .meta
         .sources

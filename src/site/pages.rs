@@ -115,10 +115,13 @@ fn ui_text(ui: &Map<String, Value>, key: &str) -> String {
 /// One report made ready to render: its pages parsed as templates, and
 /// what they read and place.
 pub struct ReportPages<'a> {
-    computed: &'a ComputedReport<'a>,
+    pub(super) computed: &'a ComputedReport<'a>,
     narrative: Narrative,
-    references: References,
-    ui: Map<String, Value>,
+    pub(super) references: References,
+    pub(super) ui: Map<String, Value>,
+    /// What the placing functions see (each generated page gets its own
+    /// copy with its item's prefix).
+    pub(super) placeables: Arc<Placeables>,
 }
 
 impl<'a> ReportPages<'a> {
@@ -132,14 +135,17 @@ impl<'a> ReportPages<'a> {
             download_label: ui_text(&ui, "download_csv"),
             rows_note: ui_text(&ui, "rows_shown"),
             labels: computed.report.meta.labels.clone(),
+            links: super::item_pages::column_links(&computed.results),
+            item: None,
         });
-        let narrative = Narrative::new(computed.report, placeables, &computed.locale)?;
+        let narrative = Narrative::new(computed.report, placeables.clone(), &computed.locale)?;
         let references = narrative.references();
         Ok(ReportPages {
             computed,
             narrative,
             references,
             ui,
+            placeables,
         })
     }
 
@@ -154,7 +160,7 @@ impl<'a> ReportPages<'a> {
         self.contents(site, which)?
             .into_iter()
             .map(|(i, rendered)| {
-                let context = page_context(site, self, i, &rendered);
+                let context = page_context(site, self, i, None, &rendered);
                 render_template(
                     site.theme,
                     site.templates,
@@ -176,6 +182,10 @@ impl<'a> ReportPages<'a> {
             .iter()
             .filter_map(|&i| Some((i, report.pages.get(i)?)))
         {
+            if page.for_each.is_some() {
+                out.push((i, super::item_pages::listing(self, page)?));
+                continue;
+            }
             context.insert("page", &json!({"title": page.title, "slug": page.slug}));
             let markdown = self.narrative.render(page, &context)?;
             out.push((i, render_markdown(&markdown)));
@@ -190,7 +200,7 @@ impl<'a> ReportPages<'a> {
 
     /// One context for all pages: the analysis results and the rows of the
     /// queries the pages read; only the `page` entry changes between pages.
-    fn narrative_context(&self, site: &SiteContext) -> Result<tera::Context> {
+    pub(super) fn narrative_context(&self, site: &SiteContext) -> Result<tera::Context> {
         let computed = self.computed;
         let results: &ReportResults = &computed.results;
         let mut context = tera::Context::new();
@@ -199,6 +209,9 @@ impl<'a> ReportPages<'a> {
         }
         for (name, table) in results.tables.iter() {
             let is_query = table.origin() != Origin::Analysis;
+            if super::items::is_item_ref(name) {
+                continue;
+            }
             if is_query && self.references.reads(name) {
                 let table = table
                     .table()
@@ -216,10 +229,13 @@ impl<'a> ReportPages<'a> {
     }
 }
 
-fn page_context(
+/// The template context of page `index` of the report, or of item `item`
+/// of that page when it is generated per value.
+pub(super) fn page_context(
     site: &SiteContext,
     prepared: &ReportPages,
     index: usize,
+    item: Option<usize>,
     rendered: &Rendered,
 ) -> tera::Context {
     let computed = prepared.computed;
@@ -227,10 +243,22 @@ fn page_context(
     let report = computed.report;
     let page = &report.pages[index];
     let link = |p: &Page| json!({"title": p.title, "url": page_url(report, p)});
+    let generated = computed.results.items.get(&page.slug);
+    let current_item = item.and_then(|j| Some(&generated?.items[j]));
     let pages: Vec<Value> = report
         .pages
         .iter()
-        .map(|p| json!({"slug": p.slug, "title": p.title, "url": page_url(report, p), "current": p.slug == page.slug}))
+        .map(|p| {
+            let items = super::item_pages::nav_items(report, p, &computed.results, current_item);
+            json!({
+                "slug": p.slug,
+                "title": p.title,
+                "url": page_url(report, p),
+                "current": p.slug == page.slug && item.is_none(),
+                "open": p.slug == page.slug,
+                "items": items,
+            })
+        })
         .collect();
     let mut downloads: Vec<Value> = report
         .meta
@@ -241,11 +269,33 @@ fn page_context(
     if !exported_tables(&computed.results, &prepared.references).is_empty() {
         downloads.push(json!({"label": format!("{}.xlsx", report.slug), "url": format!("{}/results/{}.xlsx", report.slug, report.slug)}));
     }
+    let (title, slug, prev, next) = match (current_item, generated, item) {
+        (Some(it), Some(generated), Some(j)) => {
+            let link = |k: usize| {
+                generated.items.get(k).map(|i| {
+                    json!({"title": i.title, "url": super::item_pages::item_url(report, page, i)})
+                })
+            };
+            (
+                it.title.as_str(),
+                it.slug.as_str(),
+                j.checked_sub(1).and_then(link),
+                link(j + 1),
+            )
+        }
+        _ => (
+            page.title.as_str(),
+            page.slug.as_str(),
+            index.checked_sub(1).map(|i| link(&report.pages[i])),
+            report.pages.get(index + 1).map(link),
+        ),
+    };
+    let root = if item.is_some() { "../../" } else { "../" };
     let value = json!({
         "portal": portal_value(site.portal),
         "lang": computed.locale.language().tag(),
         "t": ui,
-        "root": "../",
+        "root": root,
         "assets": site.assets,
         "reports": site.reports,
         "report": {
@@ -257,12 +307,12 @@ fn page_context(
             "downloads": downloads,
         },
         "page": {
-            "slug": page.slug,
-            "title": page.title,
+            "slug": slug,
+            "title": title,
             "content": rendered.html,
             "toc": rendered.toc,
-            "prev": index.checked_sub(1).map(|i| link(&report.pages[i])),
-            "next": report.pages.get(index + 1).map(link),
+            "prev": prev,
+            "next": next,
             "needs_charts": crate::chart::has_chart(&rendered.html),
             "needs_gl": crate::chart::has_gl_chart(&rendered.html),
         },

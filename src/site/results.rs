@@ -32,6 +32,9 @@ pub struct ReportResults {
     pub charts: Arc<BTreeMap<String, ChartData>>,
     /// Headline KPIs with their values.
     pub kpis: Vec<KpiValue>,
+    /// The items of each page generated per value, by page slug (their
+    /// tables and charts are in `tables` and `charts`).
+    pub items: BTreeMap<String, super::items::ItemPages>,
     /// Rows read and kept per source.
     pub sources: Vec<SourceStats>,
     /// The export files made from these results, remembered.
@@ -89,7 +92,12 @@ impl SourceStats {
 
 /// How many progress steps `compute` reports for `report`.
 pub fn steps(report: &Report) -> usize {
-    report.meta.sources.len() + report.queries().count() + report.meta.analyses.len()
+    let generated = report.pages.iter().any(|p| p.for_each.is_some());
+    let queries = report
+        .queries()
+        .filter(|(p, _)| p.for_each.is_none())
+        .count();
+    report.meta.sources.len() + queries + report.meta.analyses.len() + usize::from(generated)
 }
 
 /// Compute a report's results, reporting each source, query and analysis
@@ -136,8 +144,6 @@ pub fn compute(
             Ok((name.clone(), output))
         })
         .collect::<Result<_>>()?;
-    // The sources and working frames are no longer needed.
-    drop(frames);
     let mut charts = BTreeMap::new();
     for (name, output) in outputs {
         add_analysis(
@@ -150,7 +156,30 @@ pub fn compute(
             locale,
         )?;
     }
+    // Pages generated per value read the sources split by their key.
+    let item_charts = super::items::only_per_item(report);
+    if report.pages.iter().any(|p| p.for_each.is_some()) {
+        let step = "generated pages";
+        progress.started(&report.slug, step);
+        let inputs = super::items::ItemInputs {
+            report,
+            frames: &frames,
+            tables: &tables,
+            locale,
+        };
+        let generated = super::items::compute(&inputs)?;
+        tables.extend(generated.tables);
+        charts.extend(generated.charts);
+        out.items = generated.pages;
+        let pages: usize = out.items.values().map(|p| p.items.len()).sum();
+        progress.finished(&report.slug, step, &format!("{} pages", count(pages)), 1);
+    }
+    // The sources and working frames are no longer needed.
+    drop(frames);
     for (name, spec) in &report.meta.charts {
+        if item_charts.contains(&name.as_str()) {
+            continue;
+        }
         let spec = &spec.for_report(&report.meta.labels);
         let chart = make_chart(name, spec, &spec.table, &tables, locale).map_err(|e| {
             let setting = e.setting_name().unwrap_or("table").to_string();
@@ -242,7 +271,8 @@ fn run_queries(
     tables: &mut BTreeMap<String, ResultTable>,
     progress: &dyn Progress,
 ) -> Result<()> {
-    for (page, query) in report.queries() {
+    // A generated page's queries run once per item (see `items`).
+    for (page, query) in report.queries().filter(|(p, _)| p.for_each.is_none()) {
         let step = format!("query {}", query.name);
         progress.started(&report.slug, &step);
         let frame = run_query(&query.sql, frames).map_err(|e| {
@@ -293,7 +323,7 @@ fn add_analysis(
     Ok(())
 }
 
-fn make_chart(
+pub(super) fn make_chart(
     name: &str,
     spec: &ChartSpec,
     table_ref: &str,

@@ -51,8 +51,13 @@ struct Source<'a> {
 }
 
 /// The index's pages for the site's rendered `files`: the index page when it
-/// has an intro, then every report page.
-pub fn search_pages(portal: &Portal, files: &SiteFiles) -> Vec<SearchPage> {
+/// has an intro, then every report page, and the pages each report
+/// generated per value (`generated`: by report, (URL, title) pairs).
+pub fn search_pages(
+    portal: &Portal,
+    files: &SiteFiles,
+    generated: &[Vec<(String, String)>],
+) -> Vec<SearchPage> {
     let html = |url: &str| files.get(url).map(|b| &b[..]);
     let mut sources = vec![Source {
         url: "index.html".to_string(),
@@ -63,7 +68,17 @@ pub fn search_pages(portal: &Portal, files: &SiteFiles) -> Vec<SearchPage> {
             .then(|| html("index.html"))
             .flatten(),
     }];
-    for report in &portal.reports {
+    for (r, report) in portal.reports.iter().enumerate() {
+        for (url, title) in generated.get(r).into_iter().flatten() {
+            let Some(bytes) = html(url) else { continue };
+            sources.push(Source {
+                url: url.clone(),
+                title,
+                report: &report.meta.title,
+                lead: "",
+                html: Some(bytes),
+            });
+        }
         for page in &report.pages {
             let url = page_url(report, page);
             let Some(bytes) = html(&url) else { continue };
@@ -114,8 +129,12 @@ pub fn index_script(pages: &[SearchPage]) -> String {
 }
 
 /// The index file of the site's rendered `files`, as (path, bytes).
-pub fn index_file(portal: &Portal, files: &SiteFiles) -> (String, FileBytes) {
-    let script = index_script(&search_pages(portal, files));
+pub fn index_file(
+    portal: &Portal,
+    files: &SiteFiles,
+    generated: &[Vec<(String, String)>],
+) -> (String, FileBytes) {
+    let script = index_script(&search_pages(portal, files, generated));
     (INDEX_PATH.to_string(), FileBytes::from(script.into_bytes()))
 }
 
@@ -209,7 +228,7 @@ mod tests {
                 "<main><div class=\"content\"><p>B2B AOV is $1,500.</p></div></main>",
             ),
         ]);
-        let pages = search_pages(&portal, &files);
+        let pages = search_pages(&portal, &files, &[]);
         assert_eq!(
             pages,
             [
@@ -239,7 +258,7 @@ mod tests {
             ("shop/index.html", "<p>x</p>"),
             ("shop/findings.html", "<p>y</p>"),
         ]);
-        let urls: Vec<String> = search_pages(&portal, &files)
+        let urls: Vec<String> = search_pages(&portal, &files, &[])
             .into_iter()
             .map(|p| p.url)
             .collect();

@@ -233,6 +233,7 @@ fn report_with(body: &str) -> Report {
             body: body.to_string(),
             body_line: 1,
             queries: Vec::new(),
+            for_each: None,
         }],
     }
 }

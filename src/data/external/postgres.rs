@@ -290,10 +290,7 @@ impl Select {
     }
 }
 
-/// `name` as a quoted SQL identifier: `"a""b"` for `a"b`.
-pub fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use crate::data::sql::quote_identifier;
 
 /// Fetch `select` into a Parquet file at `dest`; returns the rows fetched.
 pub fn fetch_to_parquet(
