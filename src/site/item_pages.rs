@@ -104,25 +104,12 @@ pub fn listing(prepared: &ReportPages, page: &Page) -> Result<Rendered> {
                 .collect(),
         );
     }
-    let urls = generated
-        .items
-        .iter()
-        .map(|i| {
-            (
-                cell_text(&i.value),
-                format!("{}/{}.html", page.slug, i.slug),
-            )
-        })
-        .collect();
-    let links = ColumnLinks {
-        column: generated.key.clone(),
-        urls,
-    };
+    // The listing sits in the report's folder, as the links' URLs expect.
     let placeables = &prepared.placeables;
     let view = TableView {
         labels: Some(&placeables.labels),
         download_label: &placeables.download_label,
-        links: Some(&links),
+        links: placeables.links.get(&page.slug),
         ..Default::default()
     };
     let html = table_html(&table, &view, &prepared.computed.locale)

@@ -44,16 +44,6 @@ pub struct Item {
     pub fields: Map<String, Value>,
 }
 
-impl ItemPages {
-    /// The slug of the item whose key reads `text`, for links to it.
-    pub fn slug_of(&self, text: &str) -> Option<&str> {
-        self.items
-            .iter()
-            .find(|i| cell_text(&i.value) == text)
-            .map(|i| i.slug.as_str())
-    }
-}
-
 /// The reference of an item's table or chart among the report's results.
 pub fn item_ref(page: &str, slug: &str, name: &str) -> String {
     format!("{page}/{slug}/{name}")
@@ -324,18 +314,14 @@ fn source_items(frame: &DataFrame, table: &str, key: &str) -> Result<Vec<Item>> 
     if nulls > 0 {
         return Err(empty_key(table, key, nulls));
     }
-    let keys = frame.select([key]).map_err(|e| Error::new(e.to_string()))?;
-    let groups = keys
-        ._partition_by_impl(&[key.into()], true, true, false)
-        .map_err(|e| Error::new(format!("cannot group `{table}` by `{key}`: {e}")))?;
-    let mut items = Vec::with_capacity(groups.len());
-    for group in groups {
-        let value = first_value(&group)?;
+    let (values, groups) = key_groups(frame, table, key)?;
+    let mut items = Vec::with_capacity(values.len());
+    for (value, group) in values.into_iter().zip(groups.iter()) {
         check_key(&value, table, key)?;
         let mut fields = Map::new();
         fields.insert(key.to_string(), value.clone());
         if key != "rows" {
-            fields.insert("rows".to_string(), Value::from(group.height()));
+            fields.insert("rows".to_string(), Value::from(group.len()));
         }
         items.push(Item {
             slug: String::new(),
@@ -345,6 +331,32 @@ fn source_items(frame: &DataFrame, table: &str, key: &str) -> Result<Vec<Item>> 
         });
     }
     Ok(items)
+}
+
+/// The groups of a frame's rows by `key`, in first-seen order, with each
+/// group's key value as JSON (read from one gather of the first rows).
+fn key_groups(frame: &DataFrame, table: &str, key: &str) -> Result<(Vec<Value>, GroupPositions)> {
+    let fail = |e: PolarsError| Error::new(format!("cannot group `{table}` by `{key}`: {e}"));
+    let keys = frame.select([key]).map_err(fail)?;
+    let groups = keys.group_by_stable([key]).map_err(fail)?.into_groups();
+    let firsts: Vec<IdxSize> = groups.iter().map(|g| g.first()).collect();
+    let first_rows = keys
+        .take(&IdxCa::from_vec("first".into(), firsts))
+        .map_err(fail)?;
+    let table = ResultTable::frame(
+        first_rows,
+        Origin::Query {
+            shown: false,
+            export: false,
+        },
+    )
+    .table()?;
+    let values = table
+        .rows
+        .iter()
+        .map(|row| row.first().cloned().unwrap_or(Value::Null))
+        .collect();
+    Ok((values, groups))
 }
 
 /// One item per row of a query result or analysis table.
@@ -412,24 +424,6 @@ fn check_key(value: &Value, table: &str, key: &str) -> Result<()> {
         return Err(empty_key(table, key, 1).append("(a value of only spaces)"));
     }
     Ok(())
-}
-
-/// The key cell of a group (all its rows share it) as JSON.
-fn first_value(group: &DataFrame) -> Result<Value> {
-    let head = ResultTable::frame(
-        group.head(Some(1)),
-        Origin::Query {
-            shown: false,
-            export: false,
-        },
-    );
-    let table = head.table()?;
-    Ok(table
-        .rows
-        .first()
-        .and_then(|r| r.first())
-        .cloned()
-        .unwrap_or(Value::Null))
 }
 
 /// Order items by a field, `-field` for descending; nulls last.
@@ -515,24 +509,10 @@ fn partition(
 ) -> Result<HashMap<String, DataFrame>> {
     key_column(frame, table, key)?;
     let fail = |e: PolarsError| Error::new(format!("cannot group `{table}` by `{key}`: {e}"));
-    let keys = frame.select([key]).map_err(fail)?;
-    let by = keys.group_by_stable([key]).map_err(fail)?;
-    let groups = by.get_groups();
-    let firsts: Vec<IdxSize> = groups.iter().map(|g| g.first()).collect();
-    let first_rows = keys
-        .take(&IdxCa::from_vec("first".into(), firsts))
-        .map_err(fail)?;
-    let texts = ResultTable::frame(
-        first_rows,
-        Origin::Query {
-            shown: false,
-            export: false,
-        },
-    )
-    .table()?;
+    let (values, groups) = key_groups(frame, table, key)?;
     let mut out = HashMap::with_capacity(wanted.len());
-    for (group, row) in groups.iter().zip(&texts.rows) {
-        let text = row.first().map(cell_text).unwrap_or_default();
+    for (group, value) in groups.iter().zip(&values) {
+        let text = cell_text(value);
         if !wanted.contains(&text) {
             continue;
         }
