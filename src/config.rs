@@ -118,6 +118,26 @@ pub struct PortalConfig {
     /// Database connections by name, for sources with `database = "NAME"`.
     #[serde(default)]
     pub databases: BTreeMap<String, DatabaseSpec>,
+    /// `[privacy]`: publish the portal encrypted under a password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<PrivacySpec>,
+}
+
+/// `[privacy]`: every page, chart, search entry and download is published
+/// encrypted under the password held by an environment variable (see
+/// `site::privacy`). Only the variable's name is written here.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySpec {
+    /// The environment variable holding the password, e.g. `PORTAL_PASSWORD`.
+    pub password_env: String,
+    /// A fixed salt in hex (16 bytes or more): the output is then the same
+    /// for the same password and inputs. None: a random salt per build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    /// PBKDF2 rounds (600,000 at least, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u32>,
 }
 
 /// `[databases.NAME]`: how to reach a PostgreSQL (or Postgres-wire) server.
@@ -169,6 +189,7 @@ impl Default for PortalConfig {
             currency: default_currency(),
             base_url: String::new(),
             databases: BTreeMap::new(),
+            privacy: None,
         }
     }
 }

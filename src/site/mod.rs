@@ -14,6 +14,7 @@ pub mod items;
 pub mod needs;
 pub mod output;
 pub mod pages;
+pub mod privacy;
 pub mod progress;
 pub mod results;
 pub mod schedule;
@@ -151,6 +152,8 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         })?;
         portal.config.base_url = url.clone();
     }
+    // Before any work: a private portal without its password fails here.
+    let privacy = privacy::Privacy::from_portal(&portal, options.session.is_some())?;
     let templates = theme_sources(&options.paths.templates)?;
     let theme = build_theme(&templates, &options.paths.templates)?;
     summary.load_time = started.elapsed();
@@ -259,6 +262,9 @@ pub fn assemble(options: &BuildOptions) -> Result<(SiteFiles, BuildSummary)> {
         files.insert(path, bytes.into());
     }
     files.insert(".nojekyll".into(), FileBytes::from(&[][..]));
+    if let Some(privacy) = &privacy {
+        privacy.seal_site(&portal, &assets.urls, &mut files)?;
+    }
     summary.render_time = started.elapsed();
     summary.reports = computed.len();
     summary.files = files.len();

@@ -1,7 +1,9 @@
 /* wawasan search: the search field in the header of every page.
    On first use it loads the site's index (assets/search-index.js, a script
    that assigns window.wawasanSearchIndex, so it works from file:// where
-   fetch does not, and under any sub-path: its URL comes from the page).
+   fetch does not, and under any sub-path: its URL comes from the page; in
+   a private portal it assigns a promise of the index, decrypted by
+   unlock.js).
    Every word of the query must start a word of the page (its title, its
    report's title or its text), case and accents ignored; pages are listed
    with their report and a snippet, the matched words highlighted.
@@ -274,10 +276,30 @@
       render();
     }
 
+    /* The index, or (a private portal's sealed index) a promise of it. */
+    function settle(index) {
+      if (!index || typeof index.then !== "function") {
+        ready(index);
+        return;
+      }
+      loading = true;
+      index.then(
+        function (value) {
+          loading = false;
+          ready(value);
+        },
+        function () {
+          loading = false;
+          failed = true;
+          render();
+        }
+      );
+    }
+
     function load() {
       if (pages || loading) return;
       if (window.wawasanSearchIndex) {
-        ready(window.wawasanSearchIndex);
+        settle(window.wawasanSearchIndex);
         return;
       }
       var src = box.getAttribute("data-index");
@@ -292,7 +314,7 @@
       script.onload = function () {
         loading = false;
         if (window.wawasanSearchIndex) {
-          ready(window.wawasanSearchIndex);
+          settle(window.wawasanSearchIndex);
         } else {
           failed = true;
           render();
