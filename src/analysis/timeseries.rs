@@ -456,6 +456,7 @@ pub mod pushdown {
                 "SELECT {by} AS \"by\", {day} AS \"day\", {sum} AS \"sum\", \
                  {count} AS \"value_count\", COUNT(*) AS \"row_count\" FROM s GROUP BY {by}, {day}"
             ),
+            grouped: None,
             columns,
             dates: vec![spec.date.clone()],
             numbers: spec.value.iter().cloned().collect(),

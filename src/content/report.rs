@@ -50,7 +50,7 @@ pub struct ReportMeta {
     /// Analyses whose first aggregation a database computed: their
     /// aggregate, fetched by the build (never written in front matter).
     #[serde(skip)]
-    pub pushed: BTreeMap<String, crate::data::Fetched>,
+    pub pushed: BTreeMap<String, crate::data::external::pushdown::Pushed>,
 }
 
 /// A headline number: `{ label = "AOV B2B", value = "b2b.segments.B2B.aov", format = "money" }`.

@@ -181,10 +181,14 @@ impl ResultCache {
                 h.text(&serde_json::to_string(for_each).unwrap_or_default());
             }
         }
-        for (analysis, fetched) in &report.meta.pushed {
+        for (analysis, pushed) in &report.meta.pushed {
             h.text(analysis);
-            h.text(&fetched.key);
-            h.number(self.hashes.hash(&fetched.file)?);
+            h.text(&pushed.fetched.key);
+            h.number(self.hashes.hash(&pushed.fetched.file)?);
+            for (stored, read_as) in pushed.columns.iter().flatten() {
+                h.text(stored);
+                h.text(read_as);
+            }
         }
         for source in &report.meta.sources {
             // A database source read only by pushed-down analyses.

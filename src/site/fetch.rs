@@ -12,6 +12,7 @@ use super::BuildOptions;
 use super::progress::count;
 use crate::content::{Portal, Report};
 use crate::data::SourceKind;
+use crate::data::external::pushdown::{self, Aggregate, Pushed};
 use crate::data::external::{self, FetchContext, Outcome, Planned};
 use crate::data::load::with_own_expressions;
 use crate::data::sql::referenced_names;
@@ -62,12 +63,28 @@ pub fn fetch_dir(options: &BuildOptions) -> PathBuf {
 }
 
 /// One fetch to do: the report and source it is for (the first of those
-/// sharing its key), the analysis for a pushdown, and the plan.
+/// sharing its key), the analyses for a pushdown (several when their
+/// aggregations share one query), and the plan.
 struct Job {
     report: usize,
     source: usize,
-    analysis: Option<String>,
+    analyses: Vec<Part>,
     planned: Planned,
+}
+
+/// An analysis whose aggregate a pushdown fetches: its own aggregation, and
+/// its part of a merged one (`None`: the query is its alone).
+struct Part {
+    name: String,
+    aggregate: Aggregate,
+    part: Option<usize>,
+}
+
+impl Job {
+    fn names(&self) -> String {
+        let names: Vec<&str> = self.analyses.iter().map(|a| a.name.as_str()).collect();
+        names.join(", ")
+    }
 }
 
 /// Fetch what the portal's database and loader sources read, and set each
@@ -92,12 +109,18 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
     let mut whole: BTreeSet<(usize, usize)> = BTreeSet::new();
     for (job, result) in pushdowns.iter().zip(done) {
         let report = &mut portal.reports[job.report];
-        let analysis = job.analysis.clone().unwrap_or_default();
         let source = report.meta.sources[job.source].name.clone();
+        let (noun, names) = match job.analyses.len() {
+            1 => ("analysis", job.names()),
+            n => (
+                "analyses",
+                format!("{} (one query for the {n})", job.names()),
+            ),
+        };
         match result {
             Ok(outcome) => {
                 lines.push(format!(
-                    "{}: analysis {analysis}: {} (pushed down to database {})",
+                    "{}: {noun} {names}: {} (pushed down to database {})",
                     report.slug,
                     describe(&outcome, "aggregate rows"),
                     report.meta.sources[job.source]
@@ -105,11 +128,21 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
                         .as_deref()
                         .unwrap_or_default()
                 ));
-                report.meta.pushed.insert(analysis, outcome.fetched);
+                for part in &job.analyses {
+                    let fetched = outcome.fetched.clone();
+                    let pushed = match part.part {
+                        Some(i) => Pushed::part(fetched, i, &part.aggregate),
+                        None => Pushed {
+                            fetched,
+                            columns: None,
+                        },
+                    };
+                    report.meta.pushed.insert(part.name.clone(), pushed);
+                }
             }
             Err(why) => {
                 lines.push(format!(
-                    "{}: analysis {analysis}: not pushed down, as source {source}: {why}; its rows are fetched",
+                    "{}: {noun} {names}: not pushed down, as source {source}: {why}; its rows are fetched",
                     report.slug
                 ));
                 whole.insert((job.report, job.source));
@@ -142,7 +175,7 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
             jobs.push(Job {
                 report: r,
                 source: s,
-                analysis: None,
+                analyses: Vec::new(),
                 planned,
             });
         }
@@ -179,9 +212,14 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
 
 /// The pushdowns of every analysis over a database source that allows
 /// them; sources that cannot be expressed in SQL are left to be read whole.
+/// Analyses of one report over one source grouped by the same keys (customer
+/// value and RFM, per customer) share one query: one scan on the server and
+/// one result on the wire.
 fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
     let mut jobs = Vec::new();
     for (r, report) in portal.reports.iter().enumerate() {
+        // By source, in analysis order: groups of analyses sharing keys.
+        let mut groups: Vec<(usize, Vec<(String, Aggregate)>)> = Vec::new();
         for (name, analysis) in &report.meta.analyses {
             let Some(s) = report
                 .meta
@@ -191,17 +229,44 @@ fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
             else {
                 continue;
             };
-            let spec = &report.meta.sources[s];
             let Some(aggregate) = analysis.pushdown() else {
                 continue;
             };
-            let planned = external::plan_pushdown(spec, aggregate, cx)
-                .map_err(|e| in_report(e, report, s))?;
+            let keys = aggregate.grouped.as_ref().map(|g| &g.keys);
+            let shared = groups.iter_mut().find(|(source, members)| {
+                *source == s
+                    && keys.is_some()
+                    && members[0].1.grouped.as_ref().map(|g| &g.keys) == keys
+            });
+            match shared {
+                Some((_, members)) => members.push((name.clone(), aggregate)),
+                None => groups.push((s, vec![(name.clone(), aggregate)])),
+            }
+        }
+        for (s, members) in groups {
+            let spec = &report.meta.sources[s];
+            let merged = match members.len() {
+                1 => Some(members[0].1.clone()),
+                _ => pushdown::merge(&members.iter().map(|(_, a)| a).collect::<Vec<_>>()),
+            };
+            let Some(merged) = merged else { continue };
+            let alone = members.len() == 1;
+            let planned =
+                external::plan_pushdown(spec, merged, cx).map_err(|e| in_report(e, report, s))?;
             if let Some(planned) = planned {
+                let analyses = members
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (name, aggregate))| Part {
+                        name,
+                        aggregate,
+                        part: (!alone).then_some(i),
+                    })
+                    .collect();
                 jobs.push(Job {
                     report: r,
                     source: s,
-                    analysis: Some(name.clone()),
+                    analyses,
                     planned,
                 });
             }
@@ -265,21 +330,23 @@ fn run_jobs(
         .map(|job| {
             let report = &portal.reports[job.report];
             let spec = &report.meta.sources[job.source];
-            let step = match &job.analysis {
-                Some(a) => format!("push down {a}"),
-                None => format!("fetch {}", spec.name),
+            let step = match job.analyses.is_empty() {
+                false => format!("push down {}", job.names()),
+                true => format!("fetch {}", spec.name),
             };
             progress.started(&report.slug, &step);
-            let result = match &job.analysis {
-                Some(_) => external::fetch_pushdown(spec, &job.planned, cx),
-                None => external::fetch(spec, &job.planned, cx).map(Ok),
+            let result = match job.analyses.is_empty() {
+                false => external::fetch_pushdown(spec, &job.planned, cx),
+                true => external::fetch(spec, &job.planned, cx).map(Ok),
             }
             .map_err(|e| in_report(e, report, job.source))?;
             let detail = match &result {
                 Ok(outcome) => describe(outcome, "rows"),
                 Err(why) => format!("not pushed down: {why}"),
             };
-            progress.finished(&report.slug, &step, &detail, 1);
+            // One step per analysis (see `steps`).
+            let done = job.analyses.len().max(1);
+            progress.finished(&report.slug, &step, &detail, done);
             Ok(result)
         })
         .collect()

@@ -9,9 +9,8 @@ use super::progress::{Progress, count};
 use crate::analysis::{AnalysisContext, AnalysisOutput};
 use crate::chart::{ChartData, ChartSpec};
 use crate::content::{KpiFormat, Report};
-use crate::data::{
-    Fetched, Origin, ResultTable, SourceKind, SourceSpec, Tables, load_columns, run_query,
-};
+use crate::data::external::pushdown::Pushed;
+use crate::data::{Origin, ResultTable, SourceKind, SourceSpec, Tables, load_columns, run_query};
 use crate::error::{Error, Result};
 use crate::render::locale::Locale;
 use rayon::prelude::*;
@@ -125,7 +124,7 @@ pub fn compute(
             let step = format!("analysis {name}");
             progress.started(&report.slug, &step);
             let output = match report.meta.pushed.get(name) {
-                Some(fetched) => read_aggregate(fetched).and_then(|a| spec.run_pushed(&ctx, &a)),
+                Some(pushed) => read_aggregate(pushed).and_then(|a| spec.run_pushed(&ctx, &a)),
                 None => spec.run(&ctx),
             }
             .map_err(|e| {
@@ -251,14 +250,29 @@ fn load_tables(
     Ok(tables)
 }
 
-/// The aggregate a database computed for an analysis.
-fn read_aggregate(fetched: &Fetched) -> Result<polars::prelude::DataFrame> {
+/// The aggregate a database computed for an analysis: its own columns
+/// only, under their own names, when it shared the query.
+fn read_aggregate(pushed: &Pushed) -> Result<polars::prelude::DataFrame> {
     use polars::prelude::SerReader;
-    let file =
-        std::fs::File::open(&fetched.file).map_err(|e| Error::io("read", &fetched.file, e))?;
-    polars::prelude::ParquetReader::new(file)
+    let path = &pushed.fetched.file;
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let reader = polars::prelude::ParquetReader::new(file);
+    let Some(columns) = &pushed.columns else {
+        return reader.finish().map_err(|e| Error::from(e).at(path));
+    };
+    let stored: Vec<String> = columns.iter().map(|(s, _)| s.clone()).collect();
+    let mut frame = reader
+        .with_columns(Some(stored))
         .finish()
-        .map_err(|e| Error::from(e).at(&fetched.file))
+        .map_err(|e| Error::from(e).at(path))?;
+    for (stored, read_as) in columns {
+        if stored != read_as {
+            frame
+                .rename(stored, read_as.into())
+                .map_err(|e| Error::from(e).at(path))?;
+        }
+    }
+    Ok(frame)
 }
 
 /// Queries run in page order; each sees the sources and the queries before

@@ -13,6 +13,7 @@ pub fn aggregate(spec: &BasketSpec) -> Aggregate {
             "SELECT {o} AS \"order_id\", {i} AS \"item\", COUNT(*) AS \"line_count\" \
              FROM s GROUP BY {o}, {i}"
         ),
+        grouped: None,
         columns: vec![spec.order_id.clone(), spec.item.clone()],
         dates: Vec::new(),
         numbers: Vec::new(),

@@ -32,6 +32,7 @@ pub fn aggregate(spec: &CohortSpec) -> Option<Aggregate> {
     );
     Some(Aggregate {
         sql,
+        grouped: None,
         columns: vec![
             spec.customer.clone(),
             spec.order_id.clone(),

@@ -8,7 +8,7 @@ use super::CustomerValueSpec;
 use super::customers::{Customer, Customers, Key};
 use crate::analysis::common::{counts, encode};
 use crate::data::columns;
-use crate::data::external::pushdown::{Aggregate, finite_or_null, q};
+use crate::data::external::pushdown::{Aggregate, Grouped, finite_or_null, q};
 use crate::error::Result;
 use polars::prelude::DataFrame;
 
@@ -36,25 +36,43 @@ pub fn aggregate(spec: &CustomerValueSpec) -> Aggregate {
             "CAST(NULL AS date)".to_string(),
         ),
     };
-    let sql = format!(
-        "SELECT {c} AS \"customer\", \
-         SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS \"counted_rows\", \
-         SUM(CASE WHEN {counted} THEN 0 ELSE 1 END) AS \"no_order_rows\", \
-         {orders} AS \"orders\", \
-         SUM(CASE WHEN {counted} THEN {finite} END) AS \"revenue\", \
-         SUM(CASE WHEN {counted} AND ({finite}) IS NULL THEN 1 ELSE 0 END) AS \"no_amount_rows\", \
-         {first} AS \"first_day\", {last} AS \"last_day\" \
-         FROM s GROUP BY {c}"
-    );
+    let values = [
+        (
+            "counted_rows",
+            format!("SUM(CASE WHEN {counted} THEN 1 ELSE 0 END)"),
+        ),
+        (
+            "no_order_rows",
+            format!("SUM(CASE WHEN {counted} THEN 0 ELSE 1 END)"),
+        ),
+        ("orders", orders),
+        (
+            "revenue",
+            format!("SUM(CASE WHEN {counted} THEN {finite} END)"),
+        ),
+        (
+            "no_amount_rows",
+            format!("SUM(CASE WHEN {counted} AND ({finite}) IS NULL THEN 1 ELSE 0 END)"),
+        ),
+        ("first_day", first),
+        ("last_day", last),
+    ];
+    let grouped = Grouped {
+        keys: vec![(c, "customer".to_string())],
+        values: values
+            .into_iter()
+            .map(|(alias, expr)| (expr, alias.to_string()))
+            .collect(),
+    };
     let mut columns = vec![spec.customer.clone(), spec.amount.clone()];
     columns.extend(spec.order_id.clone());
     columns.extend(spec.date.clone());
-    Aggregate {
-        sql,
+    Aggregate::group_by(
+        grouped,
         columns,
-        dates: spec.date.iter().cloned().collect(),
-        numbers: vec![spec.amount.clone()],
-    }
+        spec.date.iter().cloned().collect(),
+        vec![spec.amount.clone()],
+    )
 }
 
 /// The customers from the aggregate's rows (one per customer, and one for

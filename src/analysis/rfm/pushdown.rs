@@ -8,7 +8,7 @@ use super::RfmSpec;
 use super::customers::{Customers, Dropped, sort_customers};
 use crate::analysis::common::{counts, encode};
 use crate::data::columns;
-use crate::data::external::pushdown::{Aggregate, number_or_null, q};
+use crate::data::external::pushdown::{Aggregate, Grouped, number_or_null, q};
 use crate::error::Result;
 use polars::prelude::DataFrame;
 
@@ -17,28 +17,56 @@ pub fn aggregate(spec: &RfmSpec) -> Aggregate {
     let (c, o, d) = (q(&spec.customer), q(&spec.order_id), q(&spec.date));
     let present = number_or_null(&spec.amount);
     let kept = format!("{d} IS NOT NULL AND {o} IS NOT NULL");
-    let sql = format!(
-        "SELECT {c} AS \"customer\", \
-         SUM(CASE WHEN {c} IS NULL THEN 1 ELSE 0 END) AS \"no_customer_rows\", \
-         SUM(CASE WHEN {c} IS NOT NULL AND {d} IS NULL THEN 1 ELSE 0 END) AS \"no_date_rows\", \
-         SUM(CASE WHEN {c} IS NOT NULL AND {d} IS NOT NULL AND {o} IS NULL THEN 1 ELSE 0 END) AS \"no_order_rows\", \
-         COUNT(DISTINCT CASE WHEN {d} IS NOT NULL THEN {o} END) AS \"orders\", \
-         SUM(CASE WHEN {kept} THEN {present} END) AS \"monetary\", \
-         SUM(CASE WHEN {kept} AND ({present}) IS NULL THEN 1 ELSE 0 END) AS \"no_amount_rows\", \
-         CAST(MAX(CASE WHEN {o} IS NOT NULL THEN {d} END) AS date) AS \"last_day\" \
-         FROM s GROUP BY {c}"
-    );
-    Aggregate {
-        sql,
-        columns: vec![
+    let values = [
+        (
+            "no_customer_rows",
+            format!("SUM(CASE WHEN {c} IS NULL THEN 1 ELSE 0 END)"),
+        ),
+        (
+            "no_date_rows",
+            format!("SUM(CASE WHEN {c} IS NOT NULL AND {d} IS NULL THEN 1 ELSE 0 END)"),
+        ),
+        (
+            "no_order_rows",
+            format!(
+                "SUM(CASE WHEN {c} IS NOT NULL AND {d} IS NOT NULL AND {o} IS NULL THEN 1 ELSE 0 END)"
+            ),
+        ),
+        (
+            "orders",
+            format!("COUNT(DISTINCT CASE WHEN {d} IS NOT NULL THEN {o} END)"),
+        ),
+        (
+            "monetary",
+            format!("SUM(CASE WHEN {kept} THEN {present} END)"),
+        ),
+        (
+            "no_amount_rows",
+            format!("SUM(CASE WHEN {kept} AND ({present}) IS NULL THEN 1 ELSE 0 END)"),
+        ),
+        (
+            "last_day",
+            format!("CAST(MAX(CASE WHEN {o} IS NOT NULL THEN {d} END) AS date)"),
+        ),
+    ];
+    let grouped = Grouped {
+        keys: vec![(c, "customer".to_string())],
+        values: values
+            .into_iter()
+            .map(|(alias, expr)| (expr, alias.to_string()))
+            .collect(),
+    };
+    Aggregate::group_by(
+        grouped,
+        vec![
             spec.customer.clone(),
             spec.order_id.clone(),
             spec.date.clone(),
             spec.amount.clone(),
         ],
-        dates: vec![spec.date.clone()],
-        numbers: vec![spec.amount.clone()],
-    }
+        vec![spec.date.clone()],
+        vec![spec.amount.clone()],
+    )
 }
 
 /// The customers from the aggregate's rows, in sorted id order.

@@ -69,6 +69,7 @@ pub fn aggregate(spec: &SegmentSpec) -> Aggregate {
     columns.extend(by_columns(spec).iter().map(|(c, _)| c.to_string()));
     Aggregate {
         sql,
+        grouped: None,
         columns,
         dates: spec.date.iter().cloned().collect(),
         numbers: vec![spec.amount.clone(), spec.qty.clone()],

@@ -10,7 +10,7 @@
 
 use super::postgres::{Connection, Select, quote_identifier};
 use super::text_format::{ColumnBuilder, Kind, binary_ready};
-use crate::data::source::SourceSpec;
+use crate::data::source::{Fetched, SourceSpec};
 use crate::error::{Error, Result};
 use polars::prelude::DataFrame;
 use postgres::fallible_iterator::FallibleIterator;
@@ -22,12 +22,126 @@ use std::path::Path;
 pub struct Aggregate {
     /// SQL over `s`, naming columns by their names after `rename`.
     pub sql: String,
+    /// The parts of a plain `GROUP BY`, when the SQL is one: the
+    /// aggregations of one source by the same keys share a scan (`merge`).
+    pub grouped: Option<Grouped>,
     /// Columns (after `rename`) the aggregation reads.
     pub columns: Vec<String>,
     /// Of these, the ones it reads as dates (must be date or timestamp on
     /// the server) and as numbers (must be numeric).
     pub dates: Vec<String>,
     pub numbers: Vec<String>,
+}
+
+/// A plain `GROUP BY` over `s`: `(expression, alias)` of each key and of
+/// each aggregated value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grouped {
+    pub keys: Vec<(String, String)>,
+    pub values: Vec<(String, String)>,
+}
+
+impl Grouped {
+    fn sql(&self) -> String {
+        let items: Vec<String> = self
+            .keys
+            .iter()
+            .chain(&self.values)
+            .map(|(expr, alias)| format!("{expr} AS {}", q(alias)))
+            .collect();
+        let keys: Vec<&str> = self.keys.iter().map(|(expr, _)| expr.as_str()).collect();
+        format!(
+            "SELECT {} FROM s GROUP BY {}",
+            items.join(", "),
+            keys.join(", ")
+        )
+    }
+}
+
+impl Aggregate {
+    /// The aggregation `grouped`, reading `columns` (of which `dates` as
+    /// dates and `numbers` as numbers).
+    pub fn group_by(
+        grouped: Grouped,
+        columns: Vec<String>,
+        dates: Vec<String>,
+        numbers: Vec<String>,
+    ) -> Aggregate {
+        Aggregate {
+            sql: grouped.sql(),
+            grouped: Some(grouped),
+            columns,
+            dates,
+            numbers,
+        }
+    }
+}
+
+/// An analysis' aggregate as the build fetched it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pushed {
+    pub fetched: Fetched,
+    /// When it was computed in one query with other analyses' (`merge`):
+    /// `(stored, read as)` of the keys and of this analysis' values.
+    pub columns: Option<Vec<(String, String)>>,
+}
+
+impl Pushed {
+    /// Part `part` of the merged aggregate `merged` in `fetched`, whose own
+    /// aggregation was `own`.
+    pub fn part(fetched: Fetched, part: usize, own: &Aggregate) -> Pushed {
+        let columns = own.grouped.as_ref().map(|g| {
+            g.keys
+                .iter()
+                .map(|(_, alias)| (alias.clone(), alias.clone()))
+                .chain(
+                    g.values
+                        .iter()
+                        .map(|(_, alias)| (part_alias(part, alias), alias.clone())),
+                )
+                .collect()
+        });
+        Pushed { fetched, columns }
+    }
+}
+
+/// The column of `part`'s value `alias` in a merged aggregate.
+pub fn part_alias(part: usize, alias: &str) -> String {
+    format!("{part}:{alias}")
+}
+
+/// One aggregation computing every part's values, when all are grouped by
+/// the same keys: the keys once, then each part's values under
+/// `part_alias(i, alias)`; `None` otherwise.
+pub fn merge(parts: &[&Aggregate]) -> Option<Aggregate> {
+    let first = parts.first()?.grouped.as_ref()?;
+    let mut values = Vec::new();
+    let (mut columns, mut dates, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, part) in parts.iter().enumerate() {
+        let grouped = part.grouped.as_ref().filter(|g| g.keys == first.keys)?;
+        values.extend(
+            grouped
+                .values
+                .iter()
+                .map(|(expr, alias)| (expr.clone(), part_alias(i, alias))),
+        );
+        for (all, mine) in [
+            (&mut columns, &part.columns),
+            (&mut dates, &part.dates),
+            (&mut numbers, &part.numbers),
+        ] {
+            for column in mine {
+                if !all.contains(column) {
+                    all.push(column.clone());
+                }
+            }
+        }
+    }
+    let grouped = Grouped {
+        keys: first.keys.clone(),
+        values,
+    };
+    Some(Aggregate::group_by(grouped, columns, dates, numbers))
 }
 
 /// `name` quoted for the SQL of an aggregate.
@@ -433,6 +547,71 @@ impl<'a> FromSql<'a> for Raw<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn grouped(keys: &[&str], values: &[(&str, &str)], columns: &[&str]) -> Aggregate {
+        let pairs = |items: Vec<(String, String)>| items;
+        Aggregate::group_by(
+            Grouped {
+                keys: pairs(keys.iter().map(|k| (q(k), k.to_string())).collect()),
+                values: pairs(
+                    values
+                        .iter()
+                        .map(|(e, a)| (e.to_string(), a.to_string()))
+                        .collect(),
+                ),
+            },
+            columns.iter().map(|c| c.to_string()).collect(),
+            vec![],
+            vec!["amount".to_string()],
+        )
+    }
+
+    #[test]
+    fn aggregates_by_the_same_keys_merge_into_one_query() {
+        let a = grouped(
+            &["customer"],
+            &[("SUM(\"amount\")", "revenue")],
+            &["customer", "amount"],
+        );
+        let b = grouped(
+            &["customer"],
+            &[("COUNT(*)", "orders")],
+            &["customer", "order_id"],
+        );
+        assert_eq!(
+            a.sql,
+            "SELECT \"customer\" AS \"customer\", SUM(\"amount\") AS \"revenue\" FROM s GROUP BY \"customer\""
+        );
+        let merged = merge(&[&a, &b]).unwrap();
+        assert_eq!(
+            merged.sql,
+            "SELECT \"customer\" AS \"customer\", SUM(\"amount\") AS \"0:revenue\", COUNT(*) AS \"1:orders\" FROM s GROUP BY \"customer\""
+        );
+        assert_eq!(merged.columns, ["customer", "amount", "order_id"]);
+        assert_eq!(merged.numbers, ["amount"]);
+        // Part 1 reads the key and its own value under its own names.
+        let fetched = Fetched {
+            file: "x.parquet".into(),
+            format: crate::data::source::Format::Parquet,
+            key: "k".into(),
+        };
+        let part = Pushed::part(fetched, 1, &b);
+        assert_eq!(
+            part.columns.unwrap(),
+            [
+                ("customer".to_string(), "customer".to_string()),
+                ("1:orders".to_string(), "orders".to_string())
+            ]
+        );
+        // Other keys, or SQL that is no plain GROUP BY, do not merge.
+        let c = grouped(&["customer", "month"], &[("COUNT(*)", "n")], &["customer"]);
+        assert!(merge(&[&a, &c]).is_none());
+        let raw = Aggregate {
+            grouped: None,
+            ..a.clone()
+        };
+        assert!(merge(&[&a, &raw]).is_none());
+    }
 
     fn text(s: &str) -> Literal {
         Literal::Text(s.into())
