@@ -294,9 +294,20 @@ fn reports_read_from_the_database_equal_the_same_reports_read_from_files() {
         );
     }
     assert!(!summary.contains("pushdown: source lines"), "{summary}");
-    // Customer value and RFM group by customer alike: one query, one scan.
+    // Customer value, RFM and cohorts over the same columns read the
+    // source's order groups: one query, one scan.
     assert!(
-        summary.contains("pushdown: analyses rfm, value (one query for the 2): "),
+        summary.contains("pushdown: analyses cohort, rfm, value (one query for the 3): "),
+        "{summary}"
+    );
+    // In thelook the cohorts go by another date: value and RFM, grouped by
+    // customer alike, share a query of their own.
+    assert!(
+        summary.contains("thelook: analyses rfm, value (one query for the 2): "),
+        "{summary}"
+    );
+    assert!(
+        pushdown_line(summary, "thelook", "cohort").is_some(),
         "{summary}"
     );
     // The accounting lines: RFM per customer, the basket as distinct

@@ -155,11 +155,7 @@ pub(crate) fn text(lang: Language, id: &str, en: &str) -> String {
 /// A JSON number: integral values as integers, undefined or non-finite
 /// values as null (never NaN).
 pub(crate) fn number(v: Option<f64>) -> Value {
-    match v {
-        Some(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 => Value::from(x as i64),
-        Some(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
-        None => Value::Null,
-    }
+    crate::table::number_cell(v)
 }
 
 /// A lowercase ASCII slug for table names: `Sales Channel ` -> `sales_channel`.

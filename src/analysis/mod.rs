@@ -6,6 +6,7 @@ pub mod cohort;
 pub mod common;
 pub mod customer_value;
 pub mod kmeans;
+pub mod order_groups;
 pub mod rfm;
 pub mod segment;
 pub mod timeseries;
@@ -48,9 +49,28 @@ pub struct AnalysisOutput {
     /// Result tables by local name; referenced as `NAME.table`, written to
     /// `results/NAME.table.csv`.
     pub tables: BTreeMap<String, Table>,
+    /// Result tables with a row per customer (or other entity), kept as
+    /// columns: millions of rows cost tens of bytes each, not a JSON cell
+    /// per value. Referenced and exported like `tables`; their floats that
+    /// are whole numbers read as integers, as `common::number` writes them.
+    pub frames: BTreeMap<String, polars::prelude::DataFrame>,
     /// Built-in charts by local name over the local tables; referenced as
     /// `NAME.chart`.
     pub charts: BTreeMap<String, ChartSpec>,
+}
+
+#[cfg(test)]
+impl AnalysisOutput {
+    /// Result table `name`, from `tables` or `frames`, as JSON cells.
+    pub fn table(&self, name: &str) -> Table {
+        match self.frames.get(name) {
+            Some(frame) => crate::data::ResultTable::analysis_frame(frame.clone())
+                .table()
+                .map(|t| (*t).clone())
+                .expect("an analysis frame converts"),
+            None => self.tables[name].clone(),
+        }
+    }
 }
 
 impl AnalysisSpec {
@@ -81,13 +101,59 @@ impl AnalysisSpec {
         }
     }
 
-    /// Run the analysis over the aggregate its `pushdown` SQL returned.
+    /// The columns by which it can run over the source's order groups
+    /// (`order_groups`): customer value with an order id and a date, RFM,
+    /// cohorts without a streak.
+    pub fn order_columns(&self) -> Option<order_groups::OrderColumns> {
+        let columns = |customer: &str, order_id: &str, date: &str, amount: &str| {
+            Some(order_groups::OrderColumns {
+                customer: customer.to_string(),
+                order_id: order_id.to_string(),
+                date: date.to_string(),
+                amount: amount.to_string(),
+            })
+        };
+        match self {
+            AnalysisSpec::CustomerValue(s) => columns(
+                &s.customer,
+                s.order_id.as_deref()?,
+                s.date.as_deref()?,
+                &s.amount,
+            ),
+            AnalysisSpec::Rfm(s) => columns(&s.customer, &s.order_id, &s.date, &s.amount),
+            AnalysisSpec::Cohorts(s) if s.streak.is_none() => {
+                columns(&s.customer, &s.order_id, &s.date, &s.amount)
+            }
+            _ => None,
+        }
+    }
+
+    /// The columns of the order groups it reads (`order_columns`).
+    pub fn order_group_columns(&self) -> &'static [&'static str] {
+        match self {
+            AnalysisSpec::CustomerValue(_) => &order_groups::CUSTOMER_VALUE_COLUMNS,
+            AnalysisSpec::Rfm(_) => &order_groups::RFM_COLUMNS,
+            _ => &order_groups::COHORT_COLUMNS,
+        }
+    }
+
+    /// Run the analysis over the aggregate its `pushdown` SQL returned, or
+    /// over the source's order groups (`order_groups`: only for those with
+    /// `order_columns`).
     pub fn run_pushed(
         &self,
         ctx: &AnalysisContext,
         aggregate: &polars::prelude::DataFrame,
+        of_order_groups: bool,
     ) -> Result<AnalysisOutput> {
         match self {
+            AnalysisSpec::CustomerValue(s) if of_order_groups => {
+                let rows = order_groups::customer_value_rows(aggregate)?;
+                customer_value::run_pushed(s, ctx, &rows)
+            }
+            AnalysisSpec::Rfm(s) if of_order_groups => {
+                rfm::run_pushed(s, ctx, &order_groups::rfm_rows(aggregate)?)
+            }
             AnalysisSpec::SegmentComparison(s) => segment::run_pushed(s, ctx, aggregate),
             AnalysisSpec::CustomerValue(s) => customer_value::run_pushed(s, ctx, aggregate),
             AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, aggregate),

@@ -132,7 +132,7 @@ fn score(
         summary: &summary,
         snapshot,
     };
-    Ok(output::assemble(&scored, ctx.language))
+    output::assemble(&scored, ctx.language)
 }
 
 /// Parse the `snapshot` setting.

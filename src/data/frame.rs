@@ -1,6 +1,7 @@
 //! Converting a polars `DataFrame` into the crate's JSON-celled `Table`:
 //! numbers stay numbers (NaN and infinities become null), dates become
-//! `YYYY-MM-DD`, datetimes `YYYY-MM-DDTHH:MM:SS`, nulls null.
+//! `YYYY-MM-DD`, datetimes `YYYY-MM-DDTHH:MM:SS`, nulls null. An
+//! analysis' frames write whole floats as integers, as its JSON tables do.
 
 use crate::error::{Error, Result};
 use crate::table::Table;
@@ -8,12 +9,26 @@ use chrono::{DateTime, NaiveDate, TimeDelta};
 use polars::prelude::{Column, DataFrame, DataType, TimeUnit};
 use serde_json::{Number, Value};
 
+/// How float cells become JSON numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Floats {
+    /// As floats (`3.0`), as a query returned them.
+    AsIs,
+    /// Whole ones as integers (`3`), as an analysis writes its numbers.
+    WholeAsIntegers,
+}
+
 /// The whole frame as a `Table`, column order and names kept.
 pub fn frame_to_table(df: &DataFrame) -> Result<Table> {
+    frame_cells(df, Floats::AsIs)
+}
+
+/// The whole frame as a `Table`, with floats as `floats` says.
+pub fn frame_cells(df: &DataFrame, floats: Floats) -> Result<Table> {
     let mut columns = df
         .columns()
         .iter()
-        .map(|c| column_values(c).map(Vec::into_iter))
+        .map(|c| column_values(c, floats).map(Vec::into_iter))
         .collect::<Result<Vec<_>>>()?;
     let mut table = Table::new(df.get_column_names().iter().map(|n| n.to_string()));
     for _ in 0..df.height() {
@@ -28,7 +43,7 @@ pub fn frame_to_table(df: &DataFrame) -> Result<Table> {
 }
 
 /// One column's cells as JSON values.
-fn column_values(col: &Column) -> Result<Vec<Value>> {
+fn column_values(col: &Column, floats: Floats) -> Result<Vec<Value>> {
     let dtype = col.dtype();
     let values = match dtype {
         DataType::Null => vec![Value::Null; col.len()],
@@ -58,13 +73,14 @@ fn column_values(col: &Column) -> Result<Vec<Value>> {
         }
         d if d.is_float() => {
             let cast = col.cast(&DataType::Float64)?;
-            cast.f64()?
-                .iter()
-                .map(|v| {
+            let cell: fn(Option<f64>) -> Value = match floats {
+                Floats::AsIs => |v: Option<f64>| {
                     v.and_then(Number::from_f64)
                         .map_or(Value::Null, Value::Number)
-                })
-                .collect()
+                },
+                Floats::WholeAsIntegers => crate::table::number_cell,
+            };
+            cast.f64()?.iter().map(cell).collect()
         }
         DataType::Date => date_values(col)?,
         DataType::Datetime(unit, _) => datetime_values(col, *unit)?,

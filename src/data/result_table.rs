@@ -4,7 +4,7 @@
 //! it, and then only once, so a million-row working query that no page
 //! shows costs its frame and nothing more.
 
-use super::frame::frame_to_table;
+use super::frame::{Floats, frame_cells};
 use crate::error::{Error, Result};
 use crate::table::{Table, codec};
 use polars::prelude::{DataFrame, ParquetCompression, ParquetReader, ParquetWriter, SerReader};
@@ -42,6 +42,9 @@ enum Data {
     FrameFile(PathBuf),
 }
 
+/// Rows of a frame converted to JSON cells at a time for its CSV.
+const CSV_SLICE_ROWS: usize = 65_536;
+
 /// How a stored table is kept in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +64,12 @@ impl ResultTable {
     pub fn frame(frame: DataFrame, origin: Origin) -> Self {
         let height = frame.height();
         Self::with(origin, Data::Frame(frame), height)
+    }
+
+    /// An analysis table kept as columns (`AnalysisOutput::frames`).
+    pub fn analysis_frame(frame: DataFrame) -> Self {
+        let height = frame.height();
+        Self::with(Origin::Analysis, Data::Frame(frame), height)
     }
 
     /// A table of `height` rows kept in `path` by `store`, read when first
@@ -110,9 +119,9 @@ impl ResultTable {
             });
         }
         match &self.data {
-            Data::Frame(frame) => frame_to_table(&frame.head(Some(n))).map(Arc::new),
+            Data::Frame(frame) => self.cells(&frame.head(Some(n))).map(Arc::new),
             Data::FrameFile(path) => read_frame(path, Some(n))
-                .and_then(|f| frame_to_table(&f))
+                .and_then(|f| self.cells(&f))
                 .map(Arc::new),
             Data::Rows(_) | Data::RowsFile(_) => {
                 let table = self.table()?;
@@ -135,7 +144,7 @@ impl ResultTable {
     fn materialise(&self) -> Result<Arc<Table>> {
         match &self.data {
             Data::Rows(table) => Ok(table.clone()),
-            Data::Frame(frame) => frame_to_table(frame).map(Arc::new),
+            Data::Frame(frame) => self.cells(frame).map(Arc::new),
             Data::RowsFile(path) => {
                 let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
                 codec::decode(&bytes).map(Arc::new).ok_or_else(|| {
@@ -145,8 +154,44 @@ impl ResultTable {
                 })
             }
             Data::FrameFile(path) => read_frame(path, None)
-                .and_then(|f| frame_to_table(&f))
+                .and_then(|f| self.cells(&f))
                 .map(Arc::new),
+        }
+    }
+
+    /// A frame's rows as JSON cells: an analysis' numbers as it writes them.
+    fn cells(&self, frame: &DataFrame) -> Result<Table> {
+        let floats = match self.origin {
+            Origin::Analysis => Floats::WholeAsIntegers,
+            Origin::Query { .. } => Floats::AsIs,
+        };
+        frame_cells(frame, floats)
+    }
+
+    /// The table as CSV (`Table::to_csv`). A frame is converted a slice of
+    /// rows at a time, so a million-row table never exists as JSON cells.
+    pub fn to_csv(&self) -> Result<String> {
+        if let Some(Ok(table)) = self.rows.get() {
+            return Ok(table.to_csv());
+        }
+        let read;
+        let frame = match &self.data {
+            Data::Frame(frame) => frame,
+            Data::FrameFile(path) => {
+                read = read_frame(path, None)?;
+                &read
+            }
+            Data::Rows(_) | Data::RowsFile(_) => return Ok(self.table()?.to_csv()),
+        };
+        let mut out = String::new();
+        let mut offset = 0;
+        loop {
+            let slice = self.cells(&frame.slice(offset as i64, CSV_SLICE_ROWS))?;
+            slice.write_csv(&mut out, offset == 0);
+            offset += CSV_SLICE_ROWS;
+            if offset >= frame.height() {
+                return Ok(out);
+            }
         }
     }
 
@@ -251,6 +296,40 @@ mod tests {
         assert_eq!(cached.len(), 2);
         assert_eq!(fresh.head(1).unwrap().rows, table.rows[..1]);
         assert_eq!(*fresh.head(5).unwrap(), *table);
+    }
+
+    #[test]
+    fn analysis_frames_write_whole_numbers_as_integers_and_csv_by_slices() {
+        // More rows than one CSV slice, so the CSV is written in two parts.
+        let n = CSV_SLICE_ROWS + 3;
+        let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let amounts: Vec<f64> = (0..n).map(|i| i as f64 / 2.0).collect();
+        let frame = df!("customer" => names, "amount" => amounts).unwrap();
+        let analysis = ResultTable::analysis_frame(frame.clone());
+        let head = analysis.head(3).unwrap();
+        // 0.0 and 1.0 are whole: integers, as an analysis' JSON table has.
+        assert_eq!(
+            head.rows,
+            [
+                [json!("c0"), json!(0)],
+                [json!("c1"), json!(0.5)],
+                [json!("c2"), json!(1)]
+            ]
+        );
+        let query = ResultTable::frame(
+            frame,
+            Origin::Query {
+                shown: true,
+                export: false,
+            },
+        );
+        assert_eq!(query.head(1).unwrap().rows[0][1], json!(0.0));
+        // The CSV by slices is the CSV of the whole table, header once.
+        let csv = analysis.to_csv().unwrap();
+        assert_eq!(csv, analysis.table().unwrap().to_csv());
+        assert_eq!(csv.matches("customer,amount").count(), 1);
+        assert_eq!(csv.lines().count(), n + 1);
+        assert!(csv.ends_with(&format!("c{},{}\n", n - 1, (n - 1) as f64 / 2.0)));
     }
 
     #[test]

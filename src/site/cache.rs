@@ -185,6 +185,7 @@ impl ResultCache {
             h.text(analysis);
             h.text(&pushed.fetched.key);
             h.number(self.hashes.hash(&pushed.fetched.file)?);
+            h.number(u64::from(pushed.order_groups));
             for (stored, read_as) in pushed.columns.iter().flatten() {
                 h.text(stored);
                 h.text(read_as);

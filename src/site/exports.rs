@@ -10,11 +10,10 @@
 use super::hash::Fnv;
 use super::output::FileBytes;
 use super::results::ReportResults;
-use super::workbook::workbook;
-use crate::data::Origin;
+use super::workbook::{MAX_TABLE_ROWS, Sheet, workbook};
+use crate::data::{Origin, ResultTable};
 use crate::error::{Error, Result};
 use crate::render::references::References;
-use crate::table::Table;
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -98,35 +97,53 @@ fn make(inputs: &ExportInputs) -> Result<Vec<(String, FileBytes)>> {
             FileBytes::from(json.into_bytes()),
         ));
     }
-    let tables: Vec<(String, Arc<Table>)> = inputs
+    let tables: Vec<(&String, &ResultTable)> = inputs
         .tables
-        .par_iter()
+        .iter()
         .filter_map(|name| Some((name, inputs.results.tables.get(name)?)))
-        .map(|(name, table)| {
-            let table = table
-                .table()
-                .map_err(|e| e.context(format!("exporting table `{name}`")))?;
-            Ok((name.clone(), table))
-        })
-        .collect::<Result<_>>()?;
-    // The workbook is written while the CSV files are.
+        .collect();
+    // The workbook holds at most the first `MAX_TABLE_ROWS` of each table
+    // and is written while the CSV files are (a frame's a slice at a time).
     let (book, csv) = rayon::join(
-        || (!tables.is_empty()).then(|| workbook(&tables)).transpose(),
+        || -> Result<Option<Vec<u8>>> {
+            if tables.is_empty() {
+                return Ok(None);
+            }
+            let sheets = tables
+                .iter()
+                .map(|(name, table)| {
+                    Ok(Sheet {
+                        name: name.to_string(),
+                        head: table.head(MAX_TABLE_ROWS).map_err(|e| exporting(name, e))?,
+                        rows: table.len(),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            workbook(&sheets).map(Some)
+        },
         || {
             tables
                 .par_iter()
                 .map(|(name, table)| {
-                    let bytes = FileBytes::from(table.to_csv().into_bytes());
-                    (format!("{dir}/{name}.csv"), bytes)
+                    let csv = table.to_csv().map_err(|e| exporting(name, e))?;
+                    Ok((
+                        format!("{dir}/{name}.csv"),
+                        FileBytes::from(csv.into_bytes()),
+                    ))
                 })
-                .collect::<Vec<_>>()
+                .collect::<Result<Vec<_>>>()
         },
     );
+    let csv = csv?;
     files.extend(csv);
     if let Some(book) = book? {
         files.push((format!("{dir}/{}.xlsx", inputs.slug), FileBytes::from(book)));
     }
     Ok(files)
+}
+
+fn exporting(name: &str, e: Error) -> Error {
+    e.context(format!("exporting table `{name}`"))
 }
 
 const BUNDLE_MAGIC: &[u8; 4] = b"WEX1";
@@ -156,22 +173,26 @@ fn read_bundle(path: &Path, hash: u64) -> Option<Vec<(String, FileBytes)>> {
 
 /// Store `files` for `hash` in `path`; failing to is not an error.
 fn write_bundle(path: &Path, hash: u64, files: &[(String, FileBytes)]) {
-    let size: usize = files.iter().map(|(n, b)| n.len() + b.len() + 16).sum();
-    let mut out = Vec::with_capacity(20 + size);
-    out.extend_from_slice(BUNDLE_MAGIC);
-    out.extend_from_slice(&hash.to_le_bytes());
-    out.extend_from_slice(&(files.len() as u64).to_le_bytes());
-    for (name, bytes) in files {
-        out.extend_from_slice(&(name.len() as u64).to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(bytes);
-    }
+    use std::io::Write;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    // Streamed to the file: the exports are not copied once more in memory.
+    let write = || -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        out.write_all(BUNDLE_MAGIC)?;
+        out.write_all(&hash.to_le_bytes())?;
+        out.write_all(&(files.len() as u64).to_le_bytes())?;
+        for (name, bytes) in files {
+            out.write_all(&(name.len() as u64).to_le_bytes())?;
+            out.write_all(name.as_bytes())?;
+            out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+            out.write_all(bytes)?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    };
     let written = path
         .parent()
         .is_some_and(|dir| std::fs::create_dir_all(dir).is_ok())
-        && std::fs::write(&tmp, out).is_ok();
+        && write().is_ok();
     if !written || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -10,6 +10,7 @@
 
 use super::BuildOptions;
 use super::progress::count;
+use crate::analysis::order_groups::{self, OrderColumns};
 use crate::content::{Portal, Report};
 use crate::data::SourceKind;
 use crate::data::external::pushdown::{self, Aggregate, Pushed};
@@ -78,6 +79,9 @@ struct Part {
     name: String,
     aggregate: Aggregate,
     part: Option<usize>,
+    /// The query is the source's order groups, of which it reads these
+    /// columns.
+    order_groups: Option<&'static [&'static str]>,
 }
 
 impl Job {
@@ -134,7 +138,13 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
                         Some(i) => Pushed::part(fetched, i, &part.aggregate),
                         None => Pushed {
                             fetched,
-                            columns: None,
+                            columns: part.order_groups.map(|columns| {
+                                columns
+                                    .iter()
+                                    .map(|c| (c.to_string(), c.to_string()))
+                                    .collect()
+                            }),
+                            order_groups: part.order_groups.is_some(),
                         },
                     };
                     report.meta.pushed.insert(part.name.clone(), pushed);
@@ -212,21 +222,74 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
 
 /// The pushdowns of every analysis over a database source that allows
 /// them; sources that cannot be expressed in SQL are left to be read whole.
-/// Analyses of one report over one source grouped by the same keys (customer
-/// value and RFM, per customer) share one query: one scan on the server and
-/// one result on the wire.
+/// Two or more of customer value, RFM and cohorts of one report over one
+/// source by the same columns share the source's order groups
+/// (`analysis::order_groups`); other analyses of one source grouped by the
+/// same keys (customer value and RFM, per customer) share one merged query.
+/// Either way: one scan on the server and one result on the wire.
 fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
     let mut jobs = Vec::new();
     for (r, report) in portal.reports.iter().enumerate() {
+        let source_of = |analysis: &crate::analysis::AnalysisSpec| {
+            let table = analysis.table();
+            report.meta.sources.iter().position(|s| s.name == table)
+        };
+        // Analyses sharing order groups, by source and columns.
+        type Members = Vec<(String, Aggregate, &'static [&'static str])>;
+        let mut by_orders: Vec<(usize, OrderColumns, Members)> = Vec::new();
+        for (name, analysis) in &report.meta.analyses {
+            let (Some(s), Some(aggregate), Some(columns)) = (
+                source_of(analysis),
+                analysis.pushdown(),
+                analysis.order_columns(),
+            ) else {
+                continue;
+            };
+            let member = (name.clone(), aggregate, analysis.order_group_columns());
+            match by_orders
+                .iter_mut()
+                .find(|(source, c, _)| *source == s && *c == columns)
+            {
+                Some((_, _, members)) => members.push(member),
+                None => by_orders.push((s, columns, vec![member])),
+            }
+        }
+        by_orders.retain(|(_, _, members)| members.len() > 1);
+        for (s, columns, members) in &by_orders {
+            let spec = &report.meta.sources[*s];
+            let groups = order_groups::aggregate(columns);
+            let planned =
+                external::plan_pushdown(spec, groups, cx).map_err(|e| in_report(e, report, *s))?;
+            if let Some(planned) = planned {
+                let analyses = members
+                    .iter()
+                    .map(|(name, aggregate, read)| Part {
+                        name: name.clone(),
+                        aggregate: aggregate.clone(),
+                        part: None,
+                        order_groups: Some(*read),
+                    })
+                    .collect();
+                jobs.push(Job {
+                    report: r,
+                    source: *s,
+                    analyses,
+                    planned,
+                });
+            }
+        }
+        let in_order_groups = |name: &str| {
+            by_orders
+                .iter()
+                .any(|(_, _, members)| members.iter().any(|(n, _, _)| n == name))
+        };
         // By source, in analysis order: groups of analyses sharing keys.
         let mut groups: Vec<(usize, Vec<(String, Aggregate)>)> = Vec::new();
         for (name, analysis) in &report.meta.analyses {
-            let Some(s) = report
-                .meta
-                .sources
-                .iter()
-                .position(|s| s.name == analysis.table())
-            else {
+            if in_order_groups(name) {
+                continue;
+            }
+            let Some(s) = source_of(analysis) else {
                 continue;
             };
             let Some(aggregate) = analysis.pushdown() else {
@@ -261,6 +324,7 @@ fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
                         name,
                         aggregate,
                         part: (!alone).then_some(i),
+                        order_groups: None,
                     })
                     .collect();
                 jobs.push(Job {

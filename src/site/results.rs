@@ -124,7 +124,8 @@ pub fn compute(
             let step = format!("analysis {name}");
             progress.started(&report.slug, &step);
             let output = match report.meta.pushed.get(name) {
-                Some(pushed) => read_aggregate(pushed).and_then(|a| spec.run_pushed(&ctx, &a)),
+                Some(pushed) => read_aggregate(pushed)
+                    .and_then(|a| spec.run_pushed(&ctx, &a, pushed.order_groups)),
                 None => spec.run(&ctx),
             }
             .map_err(|e| {
@@ -322,6 +323,12 @@ fn add_analysis(
 ) -> Result<()> {
     for (local, table) in output.tables {
         tables.insert(format!("{name}.{local}"), ResultTable::rows(table));
+    }
+    for (local, frame) in output.frames {
+        tables.insert(
+            format!("{name}.{local}"),
+            ResultTable::analysis_frame(frame),
+        );
     }
     for (local, spec) in &output.charts {
         let spec = &spec.for_report(&report.meta.labels);

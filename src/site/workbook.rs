@@ -22,8 +22,27 @@ pub const MAX_TABLE_ROWS: usize = 100_000;
 /// Excel's limit on the characters of one cell.
 const CELL_CHARS: usize = 32_767;
 
+/// A table for the workbook: its first rows (all of them, or at least the
+/// first `MAX_TABLE_ROWS`) and how many rows it has in all.
+pub struct Sheet {
+    pub name: String,
+    pub head: Arc<Table>,
+    pub rows: usize,
+}
+
+impl Sheet {
+    /// A sheet of the whole of `table`.
+    pub fn whole(name: &str, table: Arc<Table>) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            rows: table.len(),
+            head: table,
+        }
+    }
+}
+
 /// The workbook bytes for `tables` (in the given order).
-pub fn workbook(tables: &[(String, Arc<Table>)]) -> Result<Vec<u8>> {
+pub fn workbook(tables: &[Sheet]) -> Result<Vec<u8>> {
     build(tables, MAX_TABLE_ROWS, SHEET_ROWS).map_err(|e| {
         Error::new("cannot build the Excel workbook")
             .caused_by(e)
@@ -32,7 +51,7 @@ pub fn workbook(tables: &[(String, Arc<Table>)]) -> Result<Vec<u8>> {
 }
 
 fn build(
-    tables: &[(String, Arc<Table>)],
+    tables: &[Sheet],
     max_rows: usize,
     sheet_rows: usize,
 ) -> std::result::Result<Vec<u8>, XlsxError> {
@@ -53,7 +72,10 @@ fn build(
             sheet.write_string(r as u32 + 1, 0, note)?;
         }
     }
-    for (name, table) in tables {
+    for Sheet {
+        name, head: table, ..
+    } in tables
+    {
         let kept = table.len().min(max_rows);
         // At least one sheet, also for an empty table.
         let parts = kept.div_ceil(sheet_rows).max(1);
@@ -130,13 +152,17 @@ fn fit_cell(text: &str) -> &str {
 }
 
 /// What the workbook leaves out, one sentence each.
-fn notes(tables: &[(String, Arc<Table>)], max_rows: usize) -> Vec<String> {
+fn notes(tables: &[Sheet], max_rows: usize) -> Vec<String> {
     let mut notes = Vec::new();
-    for (name, table) in tables {
-        if table.len() > max_rows {
+    for Sheet {
+        name,
+        head: table,
+        rows,
+    } in tables
+    {
+        if *rows > max_rows {
             notes.push(format!(
-                "{name}: the first {max_rows} of {} rows; {name}.csv has every row",
-                table.len()
+                "{name}: the first {max_rows} of {rows} rows; {name}.csv has every row"
             ));
         }
         let long = table
@@ -213,7 +239,7 @@ mod tests {
 
     #[test]
     fn same_tables_give_same_bytes() {
-        let tables = [("rfm.segments".to_string(), table(2))];
+        let tables = [Sheet::whole("rfm.segments", table(2))];
         let one = workbook(&tables).unwrap();
         assert_eq!(one, workbook(&tables).unwrap());
         assert_eq!(&one[..2], b"PK");
@@ -223,10 +249,22 @@ mod tests {
     fn long_tables_are_split_then_cut_with_a_note() {
         // Sheets of 4 rows, at most 10 rows a table: 10 rows in 3 sheets.
         let tables = [
-            ("big".to_string(), table(12)),
-            ("small".to_string(), table(1)),
+            Sheet::whole("big", table(12)),
+            Sheet::whole("small", table(1)),
         ];
-        let book = sheets(&build(&tables, 10, 4).unwrap());
+        let bytes = build(&tables, 10, 4).unwrap();
+        // Given only the rows it keeps, as exports give a long table, the
+        // workbook is the same.
+        let head = [
+            Sheet {
+                name: "big".into(),
+                head: table(10),
+                rows: 12,
+            },
+            Sheet::whole("small", table(1)),
+        ];
+        assert_eq!(build(&head, 10, 4).unwrap(), bytes);
+        let book = sheets(&bytes);
         let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["notes", "big", "big (2)", "big (3)", "small"]);
         assert_eq!(
@@ -253,7 +291,7 @@ mod tests {
         let mut t = Table::new(["text"]);
         t.push(vec![json!("é".repeat(CELL_CHARS + 5))]);
         t.push(vec![json!("=1+2")]);
-        let bytes = workbook(&[("t".to_string(), Arc::new(t))]).unwrap();
+        let bytes = workbook(&[Sheet::whole("t", Arc::new(t))]).unwrap();
         let book = sheets(&bytes);
         assert!(
             book[0].1[1][0].starts_with("t: 1 cells longer than Excel"),

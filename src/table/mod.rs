@@ -8,6 +8,16 @@ pub mod names;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// A number as a cell: integral values as integers, undefined or
+/// non-finite values as null (never NaN).
+pub fn number_cell(v: Option<f64>) -> Value {
+    match v {
+        Some(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 => Value::from(x as i64),
+        Some(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+        None => Value::Null,
+    }
+}
+
 /// A rectangular result table. Cells are JSON values (number, string, bool
 /// or null) so that they serialise unchanged into results JSON and templates.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -70,8 +80,17 @@ impl Table {
     /// that a spreadsheet would run as a formula is neutralised.
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
-        let header: Vec<String> = self.columns.iter().map(|c| csv_text(c)).collect();
-        write_csv_row(&mut out, header.iter().map(String::as_str));
+        self.write_csv(&mut out, true);
+        out
+    }
+
+    /// Append the rows as CSV to `out`, after the header row when
+    /// `header` (a long table is written a part at a time).
+    pub fn write_csv(&self, out: &mut String, header: bool) {
+        if header {
+            let names: Vec<String> = self.columns.iter().map(|c| csv_text(c)).collect();
+            write_csv_row(out, names.iter().map(String::as_str));
+        }
         for row in &self.rows {
             let cells: Vec<String> = row
                 .iter()
@@ -80,9 +99,8 @@ impl Table {
                     other => cell_text(other),
                 })
                 .collect();
-            write_csv_row(&mut out, cells.iter().map(String::as_str));
+            write_csv_row(out, cells.iter().map(String::as_str));
         }
-        out
     }
 }
 

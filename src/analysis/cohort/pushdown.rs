@@ -1,6 +1,7 @@
 //! Cohorts pushed down to a database: the rows reduced on the server to
-//! one per customer, calendar month and order id (amounts summed, rows and
-//! missing amounts counted; undated rows in groups of their own), which
+//! their order groups (`analysis::order_groups`: one per customer, calendar
+//! month and order id, amounts summed, rows and missing amounts counted;
+//! undated rows in groups of their own), which
 //! hold everything the cohorts, retention and trend read — distinct
 //! (customer, month) and (month, order) pairs, revenue per month and the
 //! dropped-row counts — so the result equals that over the order lines.
@@ -8,40 +9,25 @@
 use super::CohortSpec;
 use super::input::{Counts, Input, month_range};
 use crate::analysis::common::{counts, encode, month_number};
+use crate::analysis::order_groups::{self, OrderColumns};
 use crate::data::columns;
-use crate::data::external::pushdown::{Aggregate, number_or_null, q};
+use crate::data::external::pushdown::Aggregate;
 use crate::error::Result;
 use chrono::NaiveDate;
 use polars::prelude::DataFrame;
 
-/// The aggregation over the cleaned source `s` (`None` with a streak,
-/// which reads every row's product).
+/// The aggregation over the cleaned source `s`: its order groups
+/// (`None` with a streak, which reads every row's product).
 pub fn aggregate(spec: &CohortSpec) -> Option<Aggregate> {
     if spec.streak.is_some() {
         return None;
     }
-    let (c, o, d) = (q(&spec.customer), q(&spec.order_id), q(&spec.date));
-    let present = number_or_null(&spec.amount);
-    let year = format!("CAST(EXTRACT(YEAR FROM {d}) AS integer)");
-    let month = format!("CAST(EXTRACT(MONTH FROM {d}) AS integer)");
-    let sql = format!(
-        "SELECT {c} AS \"customer\", {year} AS \"year\", {month} AS \"month\", {o} AS \"order_id\", \
-         SUM({present}) AS \"amount\", COUNT(*) AS \"row_count\", \
-         SUM(CASE WHEN ({present}) IS NULL THEN 1 ELSE 0 END) AS \"no_amount_rows\" \
-         FROM s GROUP BY {c}, {year}, {month}, {o}"
-    );
-    Some(Aggregate {
-        sql,
-        grouped: None,
-        columns: vec![
-            spec.customer.clone(),
-            spec.order_id.clone(),
-            spec.date.clone(),
-            spec.amount.clone(),
-        ],
-        dates: vec![spec.date.clone()],
-        numbers: vec![spec.amount.clone()],
-    })
+    Some(order_groups::aggregate(&OrderColumns {
+        customer: spec.customer.clone(),
+        order_id: spec.order_id.clone(),
+        date: spec.date.clone(),
+        amount: spec.amount.clone(),
+    }))
 }
 
 /// The cohort input from the aggregate's rows: one row per group.

@@ -8,8 +8,10 @@ use super::segments::{Rule, SegmentSummary};
 use crate::analysis::AnalysisOutput;
 use crate::analysis::common::{KahanSum, number};
 use crate::config::Language;
+use crate::error::Result;
 use crate::table::Table;
 use chrono::NaiveDate;
+use polars::prelude::{Column, DataFrame, DataType};
 use serde_json::{Map, Value};
 
 /// Everything computed, ready to be written out.
@@ -33,17 +35,17 @@ impl Scored<'_> {
 }
 
 /// Build the result JSON, tables and charts.
-pub(super) fn assemble(s: &Scored, lang: Language) -> AnalysisOutput {
+pub(super) fn assemble(s: &Scored, lang: Language) -> Result<AnalysisOutput> {
     let mut out = AnalysisOutput {
         result: result_json(s),
         ..AnalysisOutput::default()
     };
-    out.tables.insert("customers".into(), customers_table(s));
+    out.frames.insert("customers".into(), customers_frame(s)?);
     out.tables
         .insert("segments".into(), segments_table(s.summary));
     out.tables.insert("rf_matrix".into(), rf_matrix(s));
     charts::add_charts(&mut out.charts, lang);
-    out
+    Ok(out)
 }
 
 fn result_json(s: &Scored) -> Value {
@@ -134,38 +136,39 @@ fn segments_table(summary: &[SegmentSummary]) -> Table {
     table
 }
 
-/// One row per customer in sorted id order.
-fn customers_table(s: &Scored) -> Table {
+/// One row per customer in sorted id order, as columns (a row per customer
+/// of millions is tens of bytes, not ten JSON cells).
+fn customers_frame(s: &Scored) -> Result<DataFrame> {
     let c = s.customers;
     let sc = s.scores;
-    let mut table = Table::new([
-        "customer",
-        "last_order",
-        "recency",
-        "frequency",
-        "monetary",
-        "r",
-        "f",
-        "m",
-        "score",
-        "segment",
-    ]);
-    for i in 0..c.len() {
-        let (r, f, m) = (sc.r[i], sc.f[i], sc.m[i]);
-        table.push(vec![
-            Value::from(c.names[i].clone()),
-            Value::from(c.last[i].to_string()),
-            number(Some(s.recency[i])),
-            number(Some(c.frequency[i])),
-            number(Some(c.monetary[i])),
-            Value::from(r),
-            Value::from(f),
-            Value::from(m),
-            Value::from(format!("{r}{f}{m}")),
-            Value::from(s.segment_name(i)),
-        ]);
-    }
-    table
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let days: Vec<i32> = c
+        .last
+        .iter()
+        .map(|d| (*d - epoch).num_days() as i32)
+        .collect();
+    let scores: Vec<String> = (0..c.len())
+        .map(|i| format!("{}{}{}", sc.r[i], sc.f[i], sc.m[i]))
+        .collect();
+    let segments: Vec<&str> = (0..c.len()).map(|i| s.segment_name(i)).collect();
+    let columns = vec![
+        Column::new("customer".into(), &c.names),
+        Column::new("last_order".into(), days).cast(&DataType::Date)?,
+        Column::new("recency".into(), s.recency),
+        Column::new("frequency".into(), &c.frequency),
+        Column::new("monetary".into(), &c.monetary),
+        Column::new("r".into(), wide(&sc.r)),
+        Column::new("f".into(), wide(&sc.f)),
+        Column::new("m".into(), wide(&sc.m)),
+        Column::new("score".into(), scores),
+        Column::new("segment".into(), segments),
+    ];
+    Ok(DataFrame::new(c.len(), columns)?)
+}
+
+/// Scores as the integer type the frames have (their cells are the same).
+fn wide(scores: &[u8]) -> Vec<u32> {
+    scores.iter().map(|&s| u32::from(s)).collect()
 }
 
 /// Customers per (R, F) pair: R from 5 down to 1, F from 1 up to 5, every

@@ -125,7 +125,7 @@ fn front_matter_parses_and_rejects_typos() {
 #[test]
 fn customers_match_hand_computed_scores() {
     let out = run_on(sales(), "").unwrap();
-    let t = &out.tables["customers"];
+    let t = &out.table("customers");
     let col = |name: &str| -> Vec<Value> { t.column(name).unwrap().into_iter().cloned().collect() };
     assert_eq!(
         col("customer"),
@@ -206,7 +206,8 @@ fn segments_summarize_customers_and_revenue() {
 fn snapshot_setting_moves_recency() {
     // 2024-03-31: C1 last 2024-03-10 -> 21 days; C6 2023-12-31 -> 91.
     let out = run_on(sales(), "snapshot = \"2024-03-31\"").unwrap();
-    let recency = out.tables["customers"].column("recency").unwrap();
+    let customers = out.table("customers");
+    let recency = customers.column("recency").unwrap();
     assert_eq!(recency[0], &json!(21));
     assert_eq!(recency[5], &json!(91));
     assert_eq!(out.result["snapshot"], json!("2024-03-31"));
@@ -239,7 +240,7 @@ fn numeric_customer_ids_sort_as_numbers() {
     )
     .unwrap();
     let out = run_on(df, "").unwrap();
-    let t = &out.tables["customers"];
+    let t = &out.table("customers");
     assert_eq!(
         t.column("customer").unwrap(),
         [&json!("9"), &json!("10"), &json!("100")]
@@ -263,7 +264,8 @@ fn tied_monetary_values_are_ranked_first_and_flagged() {
     assert_eq!(out.result["m_ranked_first"], json!(true));
     assert_eq!(out.result["r_ranked_first"], json!(false));
     // First ranks: a 1, b 6, c 2, d 3, e 4, f 5 -> M 1 5 1 2 3 4.
-    let m = out.tables["customers"].column("m").unwrap();
+    let customers = out.table("customers");
+    let m = customers.column("m").unwrap();
     let m: Vec<u64> = m.iter().map(|v| v.as_u64().unwrap()).collect();
     assert_eq!(m, [1, 5, 1, 2, 3, 4]);
 }

@@ -263,8 +263,14 @@ fn expected_data_b() -> Expected {
 }
 
 /// One column of the `customers` table.
-fn column<'a>(out: &'a crate::analysis::AnalysisOutput, name: &str) -> Vec<&'a Value> {
-    out.tables["customers"].column(name).unwrap()
+fn column(out: &crate::analysis::AnalysisOutput, name: &str) -> Vec<Value> {
+    let customers = out.table("customers");
+    customers
+        .column(name)
+        .unwrap()
+        .into_iter()
+        .cloned()
+        .collect()
 }
 
 fn assert_close(got: &Value, expected: f64, what: &str) {

@@ -12,6 +12,7 @@
 
 pub mod env;
 pub mod loader;
+pub mod parquet_sink;
 pub mod postgres;
 pub mod pushdown;
 pub mod text_format;

@@ -6,11 +6,11 @@
 //! engine has no `COPY`), written to a Parquet copy.
 
 use super::env;
-use super::text_format::{ColumnBuilder, Kind, read_copy};
+use super::parquet_sink::{ParquetSink, RowSink};
+use super::text_format::{Kind, read_copy};
 use crate::config::DatabaseSpec;
 use crate::data::source::{SourceSpec, Wanted};
 use crate::error::{Error, Result};
-use polars::prelude::{DataFrame, ParquetWriter};
 use postgres::{Client, Config, NoTls, SimpleQueryMessage};
 use std::path::Path;
 use std::str::FromStr;
@@ -325,13 +325,11 @@ pub fn fetch_to_parquet(
         }
         columns.push((name.to_string(), Kind::of_type(column.type_().name())));
     }
-    let mut builders: Vec<ColumnBuilder> = columns
-        .iter()
-        .map(|(name, kind)| ColumnBuilder::new(name, *kind))
-        .collect();
+    // Streamed into the file a row group at a time.
+    let mut sink = ParquetSink::new(dest, columns);
     let copied = match client.copy_out(format!("COPY ({sql}) TO STDOUT").as_str()) {
         Ok(reader) => Some(
-            read_copy(reader, &mut builders)
+            read_copy(reader, &mut sink)
                 .map_err(|e| in_source(e.context(format!("database `{}`", connection.name))))?,
         ),
         Err(e) if copy_unsupported(&e) => None,
@@ -343,17 +341,13 @@ pub fn fetch_to_parquet(
                 ));
         }
     };
-    let rows = match copied {
-        Some(rows) => rows,
-        None => simple_rows(&mut client, &sql, &mut builders).map_err(|e| match e {
+    if copied.is_none() {
+        simple_rows(&mut client, &sql, &mut sink).map_err(|e| match e {
             Fetch::Server(e) => in_source(connection.failure("the query failed on", &e)),
             Fetch::Value(e) => in_source(e),
-        })?,
-    };
-    let columns: Vec<_> = builders.into_iter().map(ColumnBuilder::finish).collect();
-    let mut frame = DataFrame::new(rows, columns).map_err(|e| in_source(Error::from(e)))?;
-    write_parquet(&mut frame, dest).map_err(in_source)?;
-    Ok(rows)
+        })?;
+    }
+    sink.finish().map_err(in_source)
 }
 
 /// Engines without `COPY ... TO STDOUT` (e.g. Redshift) refuse it as
@@ -371,32 +365,22 @@ enum Fetch {
 }
 
 /// The rows through the simple-query protocol, whose values are text as
-/// COPY's are (all held in memory: the fallback path).
+/// COPY's are (the server's reply is held in memory: the fallback path).
 fn simple_rows(
     client: &mut Client,
     sql: &str,
-    builders: &mut [ColumnBuilder],
-) -> std::result::Result<usize, Fetch> {
+    sink: &mut ParquetSink,
+) -> std::result::Result<(), Fetch> {
     let messages = client.simple_query(sql).map_err(Fetch::Server)?;
-    let mut rows = 0;
     for message in messages {
         if let SimpleQueryMessage::Row(row) = message {
-            for (i, builder) in builders.iter_mut().enumerate() {
+            for (i, builder) in sink.columns().iter_mut().enumerate() {
                 builder.push(row.get(i)).map_err(Fetch::Value)?;
             }
-            rows += 1;
+            sink.row_done().map_err(Fetch::Value)?;
         }
     }
-    Ok(rows)
-}
-
-pub(super) fn write_parquet(frame: &mut DataFrame, dest: &Path) -> Result<()> {
-    let tmp = super::temporary_beside(dest);
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
-    ParquetWriter::new(file)
-        .finish(frame)
-        .map_err(|e| Error::from(e).at(&tmp))?;
-    std::fs::rename(&tmp, dest).map_err(|e| Error::io("write", dest, e))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,15 +4,15 @@
 //! and the fetch of the aggregate alone.
 //!
 //! The SQL uses only what PostgreSQL 12+ and Postgres-wire engines share:
-//! `WITH s AS (...)`, `SELECT`, `CASE`, `CAST`, `EXTRACT`,
+//! `WITH s AS (...)`, `SELECT`, `CASE`, `NULLIF`, `CAST`, `EXTRACT`,
 //! `COUNT(DISTINCT ...)`, `SUM`, `MIN`, `MAX`, `GROUP BY`; identifiers always quoted, values always
 //! `$n` parameters.
 
+use super::parquet_sink::{ParquetSink, RowSink};
 use super::postgres::{Connection, Select, quote_identifier};
-use super::text_format::{ColumnBuilder, Kind, binary_ready};
+use super::text_format::{Kind, binary_ready};
 use crate::data::source::{Fetched, SourceSpec};
 use crate::error::{Error, Result};
-use polars::prelude::DataFrame;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, Type};
 use std::path::Path;
@@ -84,6 +84,9 @@ pub struct Pushed {
     /// When it was computed in one query with other analyses' (`merge`):
     /// `(stored, read as)` of the keys and of this analysis' values.
     pub columns: Option<Vec<(String, String)>>,
+    /// The aggregate is the source's order groups
+    /// (`analysis::order_groups`), shared by the analyses that read them.
+    pub order_groups: bool,
 }
 
 impl Pushed {
@@ -101,7 +104,11 @@ impl Pushed {
                 )
                 .collect()
         });
-        Pushed { fetched, columns }
+        Pushed {
+            fetched,
+            columns,
+            order_groups: false,
+        }
     }
 }
 
@@ -152,16 +159,16 @@ pub fn q(name: &str) -> String {
 /// Column `name` as a `double precision` number, NULL where it is not a
 /// number (NaN), as the analyses read numbers from the rows.
 pub fn number_or_null(name: &str) -> String {
+    // NULLIF converts the value once (NaN equals NaN in PostgreSQL).
     let x = format!("CAST({} AS double precision)", q(name));
-    format!("CASE WHEN {x} = {} THEN NULL ELSE {x} END", special("NaN"))
+    format!("NULLIF({x}, {})", special("NaN"))
 }
 
 /// Column `name` as a `double precision` number, NULL where it is NaN or
 /// infinite (customer value leaves those out of revenue).
 pub fn finite_or_null(name: &str) -> String {
-    let x = format!("CAST({} AS double precision)", q(name));
-    let (nan, inf) = (special("NaN"), special("Infinity"));
-    format!("CASE WHEN {x} IN ({nan}, {inf}, -{inf}) THEN NULL ELSE {x} END")
+    let inf = special("Infinity");
+    format!("NULLIF(NULLIF({}, {inf}), -{inf})", number_or_null(name))
 }
 
 /// A special float value (`NaN`, `Infinity`) as SQL.
@@ -502,30 +509,28 @@ pub fn fetch_aggregate(
         .iter()
         .map(|c| c.type_().name().to_string())
         .collect();
-    let mut builders: Vec<ColumnBuilder> = statement
+    // Streamed into the file a row group at a time.
+    let kinds = statement
         .columns()
         .iter()
-        .map(|c| ColumnBuilder::new(c.name(), Kind::of_type(c.type_().name())))
+        .map(|c| (c.name().to_string(), Kind::of_type(c.type_().name())))
         .collect();
+    let mut sink = ParquetSink::new(dest, kinds);
     let bound = params.iter().map(|p| p as &dyn postgres::types::ToSql);
     let failed = |e: postgres::Error| {
         in_source(connection.failure("the pushed-down aggregation failed on", &e))
     };
     let mut stream = client.query_raw(&statement, bound).map_err(failed)?;
-    let mut rows = 0usize;
     while let Some(row) = stream.next().map_err(failed)? {
-        for (i, builder) in builders.iter_mut().enumerate() {
+        for (i, builder) in sink.columns().iter_mut().enumerate() {
             let raw: Option<Raw> = row.get(i);
             builder
                 .push_binary(&types[i], raw.map(|r| r.0))
                 .map_err(in_source)?;
         }
-        rows += 1;
+        sink.row_done().map_err(in_source)?;
     }
-    let columns: Vec<_> = builders.into_iter().map(ColumnBuilder::finish).collect();
-    let mut frame = DataFrame::new(rows, columns).map_err(|e| in_source(Error::from(e)))?;
-    super::postgres::write_parquet(&mut frame, dest).map_err(in_source)?;
-    Ok(Outcome::Fetched(rows))
+    sink.finish().map_err(in_source).map(Outcome::Fetched)
 }
 
 /// A value's bytes as the server sent them, whatever its type.

@@ -10,6 +10,7 @@
 //! `push_binary` reads the types `binary_ready` accepts (the query casts
 //! the others to one of them).
 
+use super::parquet_sink::RowSink;
 use crate::error::{Error, Result};
 use polars::prelude::{
     BooleanChunkedBuilder, ChunkedBuilder, Column, Int32Chunked, Int64Chunked, IntoColumn,
@@ -313,8 +314,8 @@ fn digits(b: &[u8]) -> Option<u32> {
     })
 }
 
-/// Read `COPY ... TO STDOUT` text rows into `columns`; returns the rows read.
-pub fn read_copy(mut reader: impl Read, columns: &mut [ColumnBuilder]) -> Result<usize> {
+/// Read `COPY ... TO STDOUT` text rows into `sink`; returns the rows read.
+pub fn read_copy(mut reader: impl Read, sink: &mut impl RowSink) -> Result<usize> {
     let mut buffer = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
     let mut rows = 0usize;
@@ -330,14 +331,16 @@ pub fn read_copy(mut reader: impl Read, columns: &mut [ColumnBuilder]) -> Result
         let mut start = 0;
         while let Some(end) = memchr::memchr(b'\n', &carry[start..]) {
             let line = &carry[start..start + end];
-            read_line(line, columns, &mut field, rows)?;
+            read_line(line, sink.columns(), &mut field, rows)?;
+            sink.row_done()?;
             rows += 1;
             start += end + 1;
         }
         carry.drain(..start);
     }
     if !carry.is_empty() {
-        read_line(&carry, columns, &mut field, rows)?;
+        read_line(&carry, sink.columns(), &mut field, rows)?;
+        sink.row_done()?;
         rows += 1;
     }
     Ok(rows)
