@@ -95,16 +95,28 @@ pub fn customer_value_rows(groups: &DataFrame) -> Result<DataFrame> {
         groups,
         counted.clone(),
         vec![
-            when_sum("row_count", counted.clone()).alias("counted_rows"),
-            when_sum("row_count", counted.clone().not()).alias("no_order_rows"),
-            when_value("revenue", counted.clone())
-                .sum()
-                .alias("revenue"),
-            when_sum("no_revenue_rows", counted.clone()).alias("no_amount_rows"),
-            when_value("first_day", counted.clone())
-                .min()
-                .alias("first_day"),
-            when_value("last_day", counted).max().alias("last_day"),
+            (
+                count_where("row_count", counted.clone()),
+                "counted_rows",
+                Agg::Sum,
+            ),
+            (
+                count_where("row_count", counted.clone().not()),
+                "no_order_rows",
+                Agg::Sum,
+            ),
+            (value_where("revenue", counted.clone()), "revenue", Agg::Sum),
+            (
+                count_where("no_revenue_rows", counted.clone()),
+                "no_amount_rows",
+                Agg::Sum,
+            ),
+            (
+                value_where("first_day", counted.clone()),
+                "first_day",
+                Agg::Min,
+            ),
+            (value_where("last_day", counted), "last_day", Agg::Max),
         ],
     )
 }
@@ -116,41 +128,63 @@ pub fn rfm_rows(groups: &DataFrame) -> Result<DataFrame> {
     let dated = col("year").is_not_null();
     let has_order = col("order_id").is_not_null();
     let kept = dated.clone().and(has_order.clone());
+    let no_order = has_customer
+        .clone()
+        .and(dated.clone())
+        .and(has_order.clone().not());
     roll_up(
         groups,
         kept.clone(),
         vec![
-            when_sum("row_count", has_customer.clone().not()).alias("no_customer_rows"),
-            when_sum("row_count", has_customer.clone().and(dated.clone().not()))
-                .alias("no_date_rows"),
-            when_sum(
-                "row_count",
-                has_customer.and(dated).and(has_order.clone().not()),
-            )
-            .alias("no_order_rows"),
-            when_value("amount", kept.clone()).sum().alias("monetary"),
-            when_sum("no_amount_rows", kept).alias("no_amount_rows"),
-            when_value("last_day", has_order).max().alias("last_day"),
+            (
+                count_where("row_count", has_customer.clone().not()),
+                "no_customer_rows",
+                Agg::Sum,
+            ),
+            (
+                count_where("row_count", has_customer.and(dated.not())),
+                "no_date_rows",
+                Agg::Sum,
+            ),
+            (
+                count_where("row_count", no_order),
+                "no_order_rows",
+                Agg::Sum,
+            ),
+            (value_where("amount", kept.clone()), "monetary", Agg::Sum),
+            (
+                count_where("no_amount_rows", kept),
+                "no_amount_rows",
+                Agg::Sum,
+            ),
+            (value_where("last_day", has_order), "last_day", Agg::Max),
         ],
     )
 }
 
-/// Column `name` where `condition` holds, null elsewhere (evaluated over
-/// the whole column, not group by group).
-fn when_value(name: &str, condition: Expr) -> Expr {
+#[derive(Clone, Copy)]
+enum Agg {
+    Sum,
+    Min,
+    Max,
+}
+
+/// Column `name` where `condition` holds, null elsewhere.
+fn value_where(name: &str, condition: Expr) -> Expr {
     when(condition).then(col(name)).otherwise(lit(NULL))
 }
 
-/// The sum of count column `name` over the groups where `condition` holds
-/// (0 where none does, as `SUM(CASE ... THEN 1 ELSE 0 END)` gives).
-fn when_sum(name: &str, condition: Expr) -> Expr {
-    when(condition).then(col(name)).otherwise(lit(0i64)).sum()
+/// Count column `name` where `condition` holds, 0 elsewhere (so a sum over
+/// no such group is 0, as `SUM(CASE ... THEN 1 ELSE 0 END)` gives).
+fn count_where(name: &str, condition: Expr) -> Expr {
+    when(condition).then(col(name)).otherwise(lit(0i64))
 }
 
-/// `values` per customer, with `orders`: the distinct order ids of the
-/// groups where `ordered` holds (an order whose rows span months is in
-/// several groups).
-fn roll_up(groups: &DataFrame, ordered: Expr, values: Vec<Expr>) -> Result<DataFrame> {
+/// Each `(expression, name, aggregation)` per customer, with `orders`: the
+/// distinct order ids of the groups where `ordered` holds (an order whose
+/// rows span months is in several groups). The expressions are computed
+/// over whole columns first, so the grouping only sums, which is fast.
+fn roll_up(groups: &DataFrame, ordered: Expr, values: Vec<(Expr, &str, Agg)>) -> Result<DataFrame> {
     let lazy = groups.clone().lazy();
     let orders = lazy
         .clone()
@@ -159,13 +193,31 @@ fn roll_up(groups: &DataFrame, ordered: Expr, values: Vec<Expr>) -> Result<DataF
         .unique(None, UniqueKeepStrategy::Any)
         .group_by([col("customer")])
         .agg([len().alias("orders")]);
+    let mut flat = vec![col("customer")];
+    flat.extend(
+        values
+            .iter()
+            .map(|(expr, name, _)| expr.clone().alias(*name)),
+    );
+    let aggregated: Vec<Expr> = values
+        .iter()
+        .map(|(_, name, agg)| match agg {
+            Agg::Sum => col(*name).sum(),
+            Agg::Min => col(*name).min(),
+            Agg::Max => col(*name).max(),
+        })
+        .collect();
     // The rows without a customer are a group of their own, here too.
     let mut args = JoinArgs::new(JoinType::Left);
     args.nulls_equal = true;
-    lazy.group_by([col("customer")])
-        .agg(values)
+    lazy.select(flat)
+        .group_by([col("customer")])
+        .agg(aggregated)
         .join(orders, [col("customer")], [col("customer")], args)
         .with_column(col("orders").fill_null(lit(0u32)))
+        // In customer order, as the server's per-customer query gives them:
+        // the analyses' sorts then find them sorted.
+        .sort(["customer"], Default::default())
         .collect()
         .map_err(|e| {
             Error::new("cannot roll the fetched order groups up per customer").caused_by(e)
