@@ -57,13 +57,7 @@ pub fn aggregate(spec: &CustomerValueSpec) -> Aggregate {
         ("first_day", first),
         ("last_day", last),
     ];
-    let grouped = Grouped {
-        keys: vec![(c, "customer".to_string())],
-        values: values
-            .into_iter()
-            .map(|(alias, expr)| (expr, alias.to_string()))
-            .collect(),
-    };
+    let grouped = Grouped::per_customer(c, values);
     let mut columns = vec![spec.customer.clone(), spec.amount.clone()];
     columns.extend(spec.order_id.clone());
     columns.extend(spec.date.clone());

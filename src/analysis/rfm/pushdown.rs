@@ -49,13 +49,7 @@ pub fn aggregate(spec: &RfmSpec) -> Aggregate {
             format!("CAST(MAX(CASE WHEN {o} IS NOT NULL THEN {d} END) AS date)"),
         ),
     ];
-    let grouped = Grouped {
-        keys: vec![(c, "customer".to_string())],
-        values: values
-            .into_iter()
-            .map(|(alias, expr)| (expr, alias.to_string()))
-            .collect(),
-    };
+    let grouped = Grouped::per_customer(c, values);
     Aggregate::group_by(
         grouped,
         vec![

@@ -42,6 +42,21 @@ pub struct Grouped {
 }
 
 impl Grouped {
+    /// Grouped by the customer expression `customer` (read as
+    /// `customer`), with `(alias, expression)` values.
+    pub fn per_customer<'a>(
+        customer: String,
+        values: impl IntoIterator<Item = (&'a str, String)>,
+    ) -> Grouped {
+        Grouped {
+            keys: vec![(customer, "customer".to_string())],
+            values: values
+                .into_iter()
+                .map(|(alias, expr)| (expr, alias.to_string()))
+                .collect(),
+        }
+    }
+
     fn sql(&self) -> String {
         let items: Vec<String> = self
             .keys
