@@ -6,9 +6,9 @@
 
 use crate::config::Language;
 use crate::data::columns;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::{DataFrame, DataType, IdxSize, PlHashMap};
+use polars::prelude::DataFrame;
 use serde_json::Value;
 
 /// A column as one code per row (`None` for nulls) and the text of each code.
@@ -19,74 +19,16 @@ pub(crate) struct Codes {
 }
 
 /// Read column `name` (asked for by `setting`) as codes in order of first
-/// appearance; any type is read as its text form (booleans as
-/// `true`/`false`). Values are hashed as they are stored (text as text,
-/// numbers by value), so only the distinct values become text.
+/// appearance, with the text of each code; any type is read as its text
+/// form (booleans as `true`/`false`). Only the distinct values become text
+/// (`ids::ids` makes none until asked).
 pub(crate) fn encode(df: &DataFrame, name: &str, setting: &str) -> Result<Codes> {
-    let col = columns::column(df, name, setting)?;
-    let (codes, firsts) = match col.dtype() {
-        DataType::String => code_values(col.str()?.iter()),
-        DataType::Boolean => code_values(col.bool()?.iter()),
-        DataType::Float32 | DataType::Float64 => {
-            let floats = col.cast(&DataType::Float64)?;
-            // By bit pattern, as their texts differ (`-0.0`); one NaN.
-            let bits = floats
-                .f64()?
-                .iter()
-                .map(|v| v.map(|x| if x.is_nan() { f64::NAN } else { x }.to_bits()));
-            code_values(bits)
-        }
-        d if d.is_integer() || d.is_temporal() => {
-            let physical = col.to_physical_repr().cast(&DataType::Int64)?;
-            code_values(physical.i64()?.iter())
-        }
-        _ => {
-            let text = as_text(col, name, setting)?;
-            code_values(text.str()?.iter())
-        }
-    };
-    let distinct = col.take_slice(&firsts)?;
-    let text = as_text(&distinct, name, setting)?;
-    let names = text
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or_default().to_owned())
-        .collect();
-    Ok(Codes { codes, names })
-}
-
-fn as_text(
-    col: &polars::prelude::Column,
-    name: &str,
-    setting: &str,
-) -> Result<polars::prelude::Column> {
-    col.cast(&DataType::String).map_err(|e| {
-        Error::new(format!(
-            "column `{name}` (setting `{setting}`) cannot be read as text"
-        ))
-        .setting(setting)
-        .caused_by(e)
+    let ids = super::ids::ids(df, name, setting)?;
+    let names = ids.texts()?;
+    Ok(Codes {
+        codes: ids.codes,
+        names,
     })
-}
-
-/// One code per value in order of first appearance (`None` for nulls), and
-/// the row where each code first appears.
-fn code_values<T: std::hash::Hash + Eq>(
-    values: impl Iterator<Item = Option<T>>,
-) -> (Vec<Option<u32>>, Vec<IdxSize>) {
-    let mut lookup: PlHashMap<T, u32> = PlHashMap::default();
-    let mut firsts: Vec<IdxSize> = Vec::new();
-    let codes = values
-        .enumerate()
-        .map(|(row, value)| {
-            let value = value?;
-            Some(*lookup.entry(value).or_insert_with(|| {
-                firsts.push(row as IdxSize);
-                (firsts.len() - 1) as u32
-            }))
-        })
-        .collect();
-    (codes, firsts)
 }
 
 /// A numeric column with NaN read as missing, as pandas does.

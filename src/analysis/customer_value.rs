@@ -117,6 +117,18 @@ pub fn run_pushed(
     finish(spec, ctx, customers)
 }
 
+/// Run the analysis over the source's order groups a database computed
+/// (`analysis::order_groups`).
+pub fn run_over_groups(
+    spec: &CustomerValueSpec,
+    ctx: &AnalysisContext,
+    groups: &polars::prelude::DataFrame,
+) -> Result<AnalysisOutput> {
+    validate(spec)?;
+    let customers = pushdown::customers_of_groups(groups)?;
+    finish(spec, ctx, customers)
+}
+
 fn finish(
     spec: &CustomerValueSpec,
     ctx: &AnalysisContext,
@@ -131,7 +143,7 @@ fn finish(
         .hint("check the source's filters and the `customer` column"));
     }
     let relations = relations::check_relations(ctx.tables, &spec.relations)?;
-    Ok(output::build(spec, &customers, &relations, ctx.language))
+    output::build(spec, &customers, &relations, ctx.language)
 }
 
 fn validate(spec: &CustomerValueSpec) -> Result<()> {

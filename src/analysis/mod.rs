@@ -5,6 +5,7 @@ pub mod basket;
 pub mod cohort;
 pub mod common;
 pub mod customer_value;
+pub(crate) mod ids;
 pub mod kmeans;
 pub mod order_groups;
 pub mod rfm;
@@ -148,12 +149,9 @@ impl AnalysisSpec {
     ) -> Result<AnalysisOutput> {
         match self {
             AnalysisSpec::CustomerValue(s) if of_order_groups => {
-                let rows = order_groups::customer_value_rows(aggregate)?;
-                customer_value::run_pushed(s, ctx, &rows)
+                customer_value::run_over_groups(s, ctx, aggregate)
             }
-            AnalysisSpec::Rfm(s) if of_order_groups => {
-                rfm::run_pushed(s, ctx, &order_groups::rfm_rows(aggregate)?)
-            }
+            AnalysisSpec::Rfm(s) if of_order_groups => rfm::run_over_groups(s, ctx, aggregate),
             AnalysisSpec::SegmentComparison(s) => segment::run_pushed(s, ctx, aggregate),
             AnalysisSpec::CustomerValue(s) => customer_value::run_pushed(s, ctx, aggregate),
             AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, aggregate),

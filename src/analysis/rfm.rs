@@ -109,6 +109,16 @@ pub fn run_pushed(
     score(spec, ctx, |_| pushdown::customers(aggregate, spec))
 }
 
+/// Run RFM over the source's order groups a database computed
+/// (`analysis::order_groups`).
+pub fn run_over_groups(
+    spec: &RfmSpec,
+    ctx: &AnalysisContext,
+    groups: &DataFrame,
+) -> Result<AnalysisOutput> {
+    score(spec, ctx, |_| pushdown::customers_of_groups(groups, spec))
+}
+
 /// Score and segment the customers `aggregate` finds.
 fn score(
     spec: &RfmSpec,

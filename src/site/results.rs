@@ -6,7 +6,7 @@
 
 use super::exports::ExportMemo;
 use super::progress::{Progress, count};
-use crate::analysis::{AnalysisContext, AnalysisOutput};
+use crate::analysis::{AnalysisContext, AnalysisOutput, AnalysisSpec};
 use crate::chart::{ChartData, ChartSpec};
 use crate::content::{KpiFormat, Report};
 use crate::data::external::pushdown::Pushed;
@@ -112,38 +112,58 @@ pub fn compute(
     let mut frames = load_tables(report, data_dir, &mut out, progress)?;
     let mut tables = BTreeMap::new();
     run_queries(report, &mut frames, &mut tables, progress)?;
-    let outputs: Vec<(String, AnalysisOutput)> = report
-        .meta
-        .analyses
-        .par_iter()
-        .map(|(name, spec)| {
-            let ctx = AnalysisContext {
-                tables: &frames,
-                language: locale.language(),
-            };
-            let step = format!("analysis {name}");
-            progress.started(&report.slug, &step);
-            let output = match report.meta.pushed.get(name) {
-                Some(pushed) => read_aggregate(pushed)
-                    .and_then(|a| spec.run_pushed(&ctx, &a, pushed.order_groups)),
-                None => spec.run(&ctx),
+    let run = |&(name, spec): &(&String, &AnalysisSpec)| -> Result<(String, AnalysisOutput)> {
+        let ctx = AnalysisContext {
+            tables: &frames,
+            language: locale.language(),
+        };
+        let step = format!("analysis {name}");
+        progress.started(&report.slug, &step);
+        let output = match report.meta.pushed.get(name) {
+            Some(pushed) => {
+                read_aggregate(pushed).and_then(|a| spec.run_pushed(&ctx, &a, pushed.order_groups))
             }
-            .map_err(|e| {
-                let empty = out
-                    .sources
-                    .iter()
-                    .find(|s| s.name == spec.table())
-                    .and_then(SourceStats::emptiness);
-                let e = match empty {
-                    Some((why, hint)) => e.append(why).replace_hint(hint),
-                    None => e,
-                };
-                locate_analysis_error(e, report, name)
-            })?;
-            progress.finished(&report.slug, &step, "", 1);
-            Ok((name.clone(), output))
-        })
-        .collect::<Result<_>>()?;
+            None => spec.run(&ctx),
+        }
+        .map_err(|e| {
+            let empty = out
+                .sources
+                .iter()
+                .find(|s| s.name == spec.table())
+                .and_then(SourceStats::emptiness);
+            let e = match empty {
+                Some((why, hint)) => e.append(why).replace_hint(hint),
+                None => e,
+            };
+            locate_analysis_error(e, report, name)
+        })?;
+        progress.finished(&report.slug, &step, "", 1);
+        Ok((name.clone(), output))
+    };
+    // Analyses over one source's order groups run one after another, each
+    // reading its columns of them (each holds millions of customers),
+    // cohorts first and RFM last (its result keeps a row per customer); the
+    // others side by side, meanwhile.
+    let (mut in_turn, others): (Vec<_>, Vec<_>) =
+        report.meta.analyses.iter().partition(|(name, _)| {
+            report
+                .meta
+                .pushed
+                .get(*name)
+                .is_some_and(|p| p.order_groups)
+        });
+    in_turn.sort_by_key(|(_, spec)| match spec {
+        AnalysisSpec::Cohorts(_) => 0,
+        AnalysisSpec::Rfm(_) => 2,
+        _ => 1,
+    });
+    let (outputs, in_turn) = rayon::join(
+        || others.par_iter().map(run).collect::<Result<Vec<_>>>(),
+        || in_turn.iter().map(run).collect::<Result<Vec<_>>>(),
+    );
+    let mut outputs = outputs?;
+    outputs.extend(in_turn?);
+    outputs.sort_by(|a, b| a.0.cmp(&b.0));
     let mut charts = BTreeMap::new();
     for (name, output) in outputs {
         add_analysis(

@@ -1,9 +1,10 @@
 //! Reads and checks the columns a cohort analysis needs, once, as plain
-//! vectors: the month of each row, customers and orders as codes, amounts
+//! vectors: the month of each row, customers and orders as keys, amounts
 //! as numbers; and counts the rows each figure has to leave out.
 
 use super::CohortSpec;
-use crate::analysis::common::{Codes, encode, month_number, numbers};
+use crate::analysis::common::{month_number, numbers};
+use crate::analysis::ids::keys;
 use crate::data::columns;
 use crate::error::{Error, Result};
 use polars::prelude::DataFrame;
@@ -22,8 +23,9 @@ pub(super) struct Counts {
 pub(super) struct Input {
     /// Month number of each row (`None`: no date).
     pub month: Vec<Option<i32>>,
-    pub customer: Codes,
-    pub order: Codes,
+    /// Customer and order of each row, as keys equal when the ids are.
+    pub customer: Vec<Option<u64>>,
+    pub order: Vec<Option<u64>>,
     pub amount: Vec<Option<f64>>,
     /// First and last month number with a dated row.
     pub first: i32,
@@ -47,8 +49,8 @@ impl Input {
 pub(super) fn read_input(spec: &CohortSpec, df: &DataFrame) -> Result<Input> {
     let dates = columns::dates(df, &spec.date, "date")?;
     let month: Vec<Option<i32>> = dates.iter().map(|d| d.map(month_number)).collect();
-    let customer = encode(df, &spec.customer, "customer")?;
-    let order = encode(df, &spec.order_id, "order_id")?;
+    let customer = keys(df, &spec.customer, "customer")?;
+    let order = keys(df, &spec.order_id, "order_id")?;
     let amount = numbers(df, &spec.amount, "amount")?;
     let (first, last) = month_range(&month, spec, df.height())?;
     let counts = count_missing(&month, &customer, &order, &amount);
@@ -65,8 +67,8 @@ pub(super) fn read_input(spec: &CohortSpec, df: &DataFrame) -> Result<Input> {
 
 fn count_missing(
     month: &[Option<i32>],
-    customer: &Codes,
-    order: &Codes,
+    customer: &[Option<u64>],
+    order: &[Option<u64>],
     amount: &[Option<f64>],
 ) -> Counts {
     let mut c = Counts::default();
@@ -75,8 +77,8 @@ fn count_missing(
             c.missing_date += 1;
             continue;
         }
-        c.missing_customer += u64::from(customer.codes[row].is_none());
-        c.missing_order_id += u64::from(order.codes[row].is_none());
+        c.missing_customer += u64::from(customer[row].is_none());
+        c.missing_order_id += u64::from(order[row].is_none());
         c.missing_amount += u64::from(amount[row].is_none());
     }
     c

@@ -8,7 +8,8 @@
 
 use super::CohortSpec;
 use super::input::{Counts, Input, month_range};
-use crate::analysis::common::{counts, encode, month_number};
+use crate::analysis::common::month_number;
+use crate::analysis::ids::keys;
 use crate::analysis::order_groups::{self, OrderColumns};
 use crate::data::columns;
 use crate::data::external::pushdown::Aggregate;
@@ -32,37 +33,40 @@ pub fn aggregate(spec: &CohortSpec) -> Option<Aggregate> {
 
 /// The cohort input from the aggregate's rows: one row per group.
 pub(super) fn read_input(spec: &CohortSpec, frame: &DataFrame) -> Result<Input> {
-    let years = columns::numbers(frame, "year", "date")?;
-    let months = columns::numbers(frame, "month", "date")?;
+    let years = order_groups::whole(frame, "year")?;
+    let months = order_groups::whole(frame, "month")?;
     let month: Vec<Option<i32>> = years
         .iter()
-        .zip(&months)
+        .zip(months.iter())
         .map(|(y, m)| {
-            let date = NaiveDate::from_ymd_opt((*y)? as i32, (*m)? as u32, 1)?;
+            let date =
+                NaiveDate::from_ymd_opt(i32::try_from(y?).ok()?, u32::try_from(m?).ok()?, 1)?;
             Some(month_number(date))
         })
         .collect();
-    let customer = encode(frame, "customer", "customer")?;
-    let order = encode(frame, "order_id", "order_id")?;
+    drop((years, months));
+    let customer = keys(frame, "customer", "customer")?;
+    let order = keys(frame, "order_id", "order_id")?;
     let amount = columns::numbers(frame, "amount", "amount")?;
-    let rows = counts(frame, "row_count")?;
-    let no_amount = counts(frame, "no_amount_rows")?;
-    let total: u64 = rows.iter().sum();
+    let rows = order_groups::whole(frame, "row_count")?;
+    let no_amount = order_groups::whole(frame, "no_amount_rows")?;
+    let total: i64 = rows.iter().flatten().sum();
     let (first, last) = month_range(&month, spec, total as usize)?;
     let mut missing = Counts::default();
-    for row in 0..frame.height() {
-        let n = rows[row];
+    let counts = rows.iter().zip(no_amount.iter());
+    for (row, (n, no_amount)) in counts.enumerate() {
+        let n = n.unwrap_or(0) as u64;
         if month[row].is_none() {
             missing.missing_date += n;
             continue;
         }
-        if customer.codes[row].is_none() {
+        if customer[row].is_none() {
             missing.missing_customer += n;
         }
-        if order.codes[row].is_none() {
+        if order[row].is_none() {
             missing.missing_order_id += n;
         }
-        missing.missing_amount += no_amount[row];
+        missing.missing_amount += no_amount.unwrap_or(0) as u64;
     }
     Ok(Input {
         month,

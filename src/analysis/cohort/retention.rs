@@ -7,6 +7,7 @@ use super::input::Input;
 use super::table_of;
 use crate::analysis::common::{month_label, number, ratio};
 use crate::table::Table;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 /// One cohort: its month, its size and how many of its customers ordered
@@ -42,14 +43,13 @@ impl Cohorts {
 /// Find every customer's cohort and the months they ordered in.
 pub(super) fn build_cohorts(input: &Input) -> Cohorts {
     let months = input.months();
-    let mut pairs: Vec<(u32, i32)> = input
+    let mut pairs: Vec<(u64, i32)> = input
         .customer
-        .codes
         .iter()
         .zip(&input.month)
         .filter_map(|(c, m)| Some(((*c)?, (*m)?)))
         .collect();
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     let mut dense: Vec<Cohort> = (0..months)
         .map(|slot| Cohort {
@@ -59,7 +59,7 @@ pub(super) fn build_cohorts(input: &Input) -> Cohorts {
         })
         .collect();
     let mut active = vec![0u64; months];
-    let mut current: Option<(u32, usize)> = None;
+    let mut current: Option<(u64, usize)> = None;
     for &(customer, month) in &pairs {
         let first = match current {
             Some((c, first)) if c == customer => first,

@@ -7,6 +7,7 @@ use super::input::Input;
 use super::retention::Cohorts;
 use crate::analysis::common::{change, month_label, number, ratio};
 use crate::table::Table;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 /// The trend metrics, in table column order.
@@ -53,23 +54,23 @@ pub(super) fn sum_months(input: &Input, cohorts: &Cohorts) -> Months {
     let months = input.months();
     let mut orders = vec![0u64; months];
     let mut revenue = vec![0.0; months];
-    let mut pairs: Vec<(i32, u32)> = Vec::new();
+    let mut pairs: Vec<(i32, u64)> = Vec::new();
     for (row, month) in input.month.iter().enumerate() {
         let Some(month) = *month else { continue };
-        if let Some(order) = input.order.codes[row] {
+        if let Some(order) = input.order[row] {
             pairs.push((month, order));
         }
         if let Some(a) = input.amount[row] {
             revenue[input.slot(month)] += a;
         }
     }
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     for &(month, _) in &pairs {
         orders[input.slot(month)] += 1;
     }
-    let mut distinct: Vec<u32> = pairs.iter().map(|&(_, o)| o).collect();
-    distinct.sort_unstable();
+    let mut distinct: Vec<u64> = pairs.iter().map(|&(_, o)| o).collect();
+    distinct.par_sort_unstable();
     distinct.dedup();
     let values = (0..months)
         .map(|s| {

@@ -1,13 +1,16 @@
 //! Per-customer figures of the customer-value analysis: distinct orders,
 //! revenue (missing amounts excluded and counted), first and last order
-//! date, and the customers' value order (revenue desc, id asc).
+//! date, and the customers' value order (revenue desc, id asc). Customers
+//! are codes into their id column (`analysis::ids`): an id becomes text
+//! only when a table shows it.
 
 use super::CustomerValueSpec;
-use crate::analysis::common::encode;
+use crate::analysis::ids::{Ids, ids, keys};
 use crate::data::columns;
 use crate::error::Result;
 use chrono::NaiveDate;
 use polars::prelude::DataFrame;
+use rayon::prelude::*;
 use std::cmp::Ordering;
 
 /// An id that sorts numerically when its column is numeric, else as text.
@@ -51,10 +54,10 @@ impl Ord for Key {
     }
 }
 
-/// One customer's figures.
+/// One customer's figures; `id` is its code in `Customers::ids`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Customer {
-    pub key: Key,
+    pub id: u32,
     pub orders: usize,
     pub revenue: f64,
     pub first: Option<NaiveDate>,
@@ -63,9 +66,26 @@ pub struct Customer {
 
 /// All customers, highest revenue first (ties: ascending id), and the row
 /// counts behind them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Customers {
     pub list: Vec<Customer>,
+    pub(crate) ids: Ids,
+    pub rows: usize,
+    pub dropped_missing_customer: usize,
+    pub dropped_missing_order: usize,
+    pub missing_amount_rows: usize,
+}
+
+impl Customers {
+    /// A customer's id as the tables show it (integral numbers without `.0`).
+    pub fn id_text(&self, customer: &Customer) -> Result<String> {
+        Ok(Key::new(&self.ids.text(customer.id)?, self.ids.numeric()).text)
+    }
+}
+
+/// Row counts of what was read, and of what was left out.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Counts {
     pub rows: usize,
     pub dropped_missing_customer: usize,
     pub dropped_missing_order: usize,
@@ -74,22 +94,131 @@ pub struct Customers {
 
 #[derive(Clone, Copy, Default)]
 struct Acc {
-    rows: usize,
+    rows: u64,
+    orders: u64,
     revenue: f64,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
 }
 
+/// How a customer's orders are counted.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Orders {
+    /// Distinct order keys among the pairs added with `Tally::order`.
+    Distinct,
+    /// Every counted row is one order (no `order_id`).
+    Rows,
+    /// As given with `Tally::orders` (a database counted them).
+    Given,
+}
+
+/// Sums per customer code while reading rows (order lines, order groups or
+/// a database's per-customer rows).
+pub(super) struct Tally {
+    accs: Vec<Acc>,
+    /// (customer, order key) of every counted row, for distinct orders.
+    pairs: Vec<(u32, u64)>,
+    pub counts: Counts,
+}
+
+impl Tally {
+    pub fn new(customers: usize) -> Tally {
+        Tally {
+            accs: vec![Acc::default(); customers],
+            pairs: Vec::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    /// Counted rows of `customer`: their revenue (`None`: no finite
+    /// amount), how many lacked a finite amount, and their first and last
+    /// dates.
+    pub fn add(
+        &mut self,
+        customer: u32,
+        rows: u64,
+        revenue: Option<f64>,
+        missing_amount: u64,
+        first: Option<NaiveDate>,
+        last: Option<NaiveDate>,
+    ) {
+        let acc = &mut self.accs[customer as usize];
+        acc.rows += rows;
+        if let Some(r) = revenue {
+            acc.revenue += r;
+        }
+        self.counts.missing_amount_rows += missing_amount as usize;
+        if let Some(d) = first {
+            acc.first = Some(acc.first.map_or(d, |f| f.min(d)));
+        }
+        if let Some(d) = last {
+            acc.last = Some(acc.last.map_or(d, |l| l.max(d)));
+        }
+    }
+
+    /// An order of `customer` (repeats are counted once).
+    pub fn order(&mut self, customer: u32, key: u64) {
+        self.pairs.push((customer, key));
+    }
+
+    /// `customer`'s number of distinct orders, as counted elsewhere.
+    pub fn orders(&mut self, customer: u32, orders: u64) {
+        self.accs[customer as usize].orders += orders;
+    }
+
+    /// The customers with counted rows, in value order.
+    pub fn finish(mut self, ids: Ids, orders: Orders) -> Result<Customers> {
+        if orders == Orders::Distinct {
+            self.pairs.par_sort_unstable();
+            self.pairs.dedup();
+            for &(customer, _) in &self.pairs {
+                self.accs[customer as usize].orders += 1;
+            }
+        }
+        self.pairs = Vec::new();
+        let ranks = ids.ranks()?;
+        let mut list: Vec<Customer> = self
+            .accs
+            .iter()
+            .enumerate()
+            // A customer whose every row lacked an order id has no orders.
+            .filter(|(_, acc)| acc.rows > 0)
+            .map(|(c, acc)| Customer {
+                id: c as u32,
+                orders: match orders {
+                    Orders::Rows => acc.rows,
+                    _ => acc.orders,
+                } as usize,
+                revenue: acc.revenue,
+                first: acc.first,
+                last: acc.last,
+            })
+            .collect();
+        drop(self.accs);
+        list.par_sort_unstable_by(|a, b| {
+            b.revenue
+                .total_cmp(&a.revenue)
+                .then_with(|| ranks[a.id as usize].cmp(&ranks[b.id as usize]))
+        });
+        let c = self.counts;
+        Ok(Customers {
+            list,
+            ids,
+            rows: c.rows,
+            dropped_missing_customer: c.dropped_missing_customer,
+            dropped_missing_order: c.dropped_missing_order,
+            missing_amount_rows: c.missing_amount_rows,
+        })
+    }
+}
+
 /// Read the spec's columns from `df` and aggregate them per customer.
-/// Customers and orders are read as codes (polars groups the values), so
-/// the rows are summed without a string or a hash per row.
+/// Customers are read as codes and orders as keys, so the rows are summed
+/// without a string or a hash table of orders.
 pub fn aggregate_customers(df: &DataFrame, spec: &CustomerValueSpec) -> Result<Customers> {
-    let customers = encode(df, &spec.customer, "customer")?;
-    let numeric = columns::column(df, &spec.customer, "customer")?
-        .dtype()
-        .is_primitive_numeric();
+    let customers = ids(df, &spec.customer, "customer")?;
     let orders = match &spec.order_id {
-        Some(col) => Some(encode(df, col, "order_id")?),
+        Some(col) => Some(keys(df, col, "order_id")?),
         None => None,
     };
     let amounts = columns::numbers(df, &spec.amount, "amount")?;
@@ -97,72 +226,30 @@ pub fn aggregate_customers(df: &DataFrame, spec: &CustomerValueSpec) -> Result<C
         Some(col) => Some(columns::dates(df, col, "date")?),
         None => None,
     };
-    let mut out = Customers {
-        list: Vec::new(),
-        rows: df.height(),
-        dropped_missing_customer: 0,
-        dropped_missing_order: 0,
-        missing_amount_rows: 0,
-    };
-    let mut accs = vec![Acc::default(); customers.names.len()];
-    // (customer, order) of every counted row, for distinct orders.
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut tally = Tally::new(customers.len());
+    tally.counts.rows = df.height();
     for (r, customer) in customers.codes.iter().enumerate() {
         let Some(customer) = *customer else {
-            out.dropped_missing_customer += 1;
+            tally.counts.dropped_missing_customer += 1;
             continue;
         };
-        let order = orders.as_ref().map(|o| o.codes[r]);
-        match order {
+        match orders.as_ref().map(|o| o[r]) {
             Some(None) => {
-                out.dropped_missing_order += 1;
+                tally.counts.dropped_missing_order += 1;
                 continue;
             }
-            Some(Some(order)) => pairs.push((customer, order)),
+            Some(Some(order)) => tally.order(customer, order),
             None => {}
         }
-        let acc = &mut accs[customer as usize];
-        acc.rows += 1;
-        match amounts[r] {
-            Some(a) if a.is_finite() => acc.revenue += a,
-            _ => out.missing_amount_rows += 1,
-        }
-        if let Some(d) = dates.as_ref().and_then(|d| d[r]) {
-            acc.first = Some(acc.first.map_or(d, |f| f.min(d)));
-            acc.last = Some(acc.last.map_or(d, |l| l.max(d)));
-        }
+        let amount = amounts[r].filter(|a| a.is_finite());
+        let date = dates.as_ref().and_then(|d| d[r]);
+        tally.add(customer, 1, amount, u64::from(amount.is_none()), date, date);
     }
-    let distinct_orders = orders.as_ref().map(|_| {
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut counts = vec![0usize; accs.len()];
-        for (customer, _) in &pairs {
-            counts[*customer as usize] += 1;
-        }
-        counts
-    });
-    out.list = accs
-        .iter()
-        .zip(&customers.names)
-        .enumerate()
-        // A customer whose every row lacked an order id has no orders.
-        .filter(|(_, (acc, _))| acc.rows > 0)
-        .map(|(c, (acc, id))| Customer {
-            key: Key::new(id, numeric),
-            orders: distinct_orders
-                .as_ref()
-                .map_or(acc.rows, |counts| counts[c]),
-            revenue: acc.revenue,
-            first: acc.first,
-            last: acc.last,
-        })
-        .collect();
-    out.list.sort_by(|a, b| {
-        b.revenue
-            .total_cmp(&a.revenue)
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    Ok(out)
+    let orders = match spec.order_id {
+        Some(_) => Orders::Distinct,
+        None => Orders::Rows,
+    };
+    tally.finish(customers, orders)
 }
 
 #[cfg(test)]

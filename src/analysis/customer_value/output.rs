@@ -8,6 +8,7 @@ use super::summary::{self, SEGMENTS, Segment};
 use crate::analysis::AnalysisOutput;
 use crate::chart::{ChartKind, ChartSpec, ValueFormat};
 use crate::config::Language;
+use crate::error::Result;
 use crate::table::Table;
 use serde_json::{Map, Value, json};
 
@@ -53,7 +54,7 @@ pub fn build(
     customers: &Customers,
     relations: &[RelationReport],
     language: Language,
-) -> AnalysisOutput {
+) -> Result<AnalysisOutput> {
     let n = customers.list.len();
     let ranks = summary::segment_of_ranks(n, spec.high_share, spec.medium_share);
     let f = Figures {
@@ -69,7 +70,7 @@ pub fn build(
         ..AnalysisOutput::default()
     };
     let tables = [
-        ("customers", customers_table(spec, &f, language)),
+        ("customers", customers_table(spec, &f, language)?),
         ("segments", segments_table(&f, language)),
         ("pareto", pareto_table(&f)),
         ("order_counts", order_counts_table(&f)),
@@ -79,12 +80,12 @@ pub fn build(
         out.tables.insert(name.to_string(), table);
     }
     out.charts.extend(charts(language));
-    out
+    Ok(out)
 }
 
 /// The top customers; their segment under its display name (`Tinggi`), as
 /// the segments table's `label` and the charts show it.
-fn customers_table(spec: &CustomerValueSpec, f: &Figures, language: Language) -> Table {
+fn customers_table(spec: &CustomerValueSpec, f: &Figures, language: Language) -> Result<Table> {
     let dated = spec.date.is_some();
     let mut cols = vec!["rank", "customer", "orders", "revenue"];
     if dated {
@@ -96,7 +97,7 @@ fn customers_table(spec: &CustomerValueSpec, f: &Figures, language: Language) ->
     for (i, c) in f.customers.list.iter().enumerate().take(TOP_CUSTOMERS) {
         let mut row = vec![
             json!(i + 1),
-            json!(c.key.text),
+            json!(f.customers.id_text(c)?),
             json!(c.orders),
             json!(c.revenue),
         ];
@@ -106,7 +107,7 @@ fn customers_table(spec: &CustomerValueSpec, f: &Figures, language: Language) ->
         row.push(json!(segment_label(SEGMENTS[f.ranks[i]], language)));
         t.push(row);
     }
-    t
+    Ok(t)
 }
 
 fn segment_label(name: &str, language: Language) -> &'static str {

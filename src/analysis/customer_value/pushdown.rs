@@ -5,8 +5,10 @@
 //! order lines.
 
 use super::CustomerValueSpec;
-use super::customers::{Customer, Customers, Key};
-use crate::analysis::common::{counts, encode};
+use super::customers::{Customers, Orders, Tally};
+use crate::analysis::common::counts;
+use crate::analysis::ids::{ids, keys};
+use crate::analysis::order_groups;
 use crate::data::columns;
 use crate::data::external::pushdown::{Aggregate, Grouped, finite_or_null, q};
 use crate::error::Result;
@@ -72,16 +74,8 @@ pub fn aggregate(spec: &CustomerValueSpec) -> Aggregate {
 /// The customers from the aggregate's rows (one per customer, and one for
 /// the rows without a customer).
 pub fn customers(frame: &DataFrame, spec: &CustomerValueSpec) -> Result<Customers> {
-    let ids = encode(frame, "customer", "customer")?;
-    let numeric = columns::column(frame, "customer", "customer")?
-        .dtype()
-        .is_primitive_numeric();
-    let count = |name: &str| -> Result<Vec<usize>> {
-        Ok(counts(frame, name)?
-            .into_iter()
-            .map(|n| n as usize)
-            .collect())
-    };
+    let ids = ids(frame, "customer", "customer")?;
+    let count = |name: &str| counts(frame, name);
     let (counted, no_order, orders, no_amount) = (
         count("counted_rows")?,
         count("no_order_rows")?,
@@ -91,42 +85,68 @@ pub fn customers(frame: &DataFrame, spec: &CustomerValueSpec) -> Result<Customer
     let revenue = columns::numbers(frame, "revenue", "revenue")?;
     let first = columns::dates(frame, "first_day", "date")?;
     let last = columns::dates(frame, "last_day", "date")?;
-    let mut out = Customers {
-        list: Vec::new(),
-        rows: 0,
-        dropped_missing_customer: 0,
-        dropped_missing_order: 0,
-        missing_amount_rows: 0,
-    };
+    let mut tally = Tally::new(ids.len());
     for row in 0..frame.height() {
         let rows = counted[row] + no_order[row];
-        out.rows += rows;
+        tally.counts.rows += rows as usize;
         let Some(code) = ids.codes[row] else {
-            out.dropped_missing_customer += rows;
+            tally.counts.dropped_missing_customer += rows as usize;
             continue;
         };
-        out.dropped_missing_order += no_order[row];
-        out.missing_amount_rows += no_amount[row];
-        // A customer whose every row lacked an order id has no orders.
-        if counted[row] == 0 {
-            continue;
-        }
-        out.list.push(Customer {
-            key: Key::new(&ids.names[code as usize], numeric),
-            orders: if spec.order_id.is_some() {
-                orders[row]
-            } else {
-                counted[row]
-            },
-            revenue: revenue[row].unwrap_or(0.0),
-            first: first[row],
-            last: last[row],
-        });
+        tally.counts.dropped_missing_order += no_order[row] as usize;
+        tally.add(
+            code,
+            counted[row],
+            revenue[row],
+            no_amount[row],
+            first[row],
+            last[row],
+        );
+        tally.orders(code, orders[row]);
     }
-    out.list.sort_by(|a, b| {
-        b.revenue
-            .total_cmp(&a.revenue)
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    Ok(out)
+    let orders = match spec.order_id {
+        Some(_) => Orders::Given,
+        None => Orders::Rows,
+    };
+    tally.finish(ids, orders)
+}
+
+/// The customers from the source's order groups (`analysis::order_groups`):
+/// a counted group has an order id, a customer's orders are its distinct
+/// order ids (an order whose rows span months is in several groups).
+pub fn customers_of_groups(groups: &DataFrame) -> Result<Customers> {
+    let mut ids = ids(groups, "customer", "customer")?;
+    let orders = keys(groups, "order_id", "order_id")?;
+    let rows = order_groups::whole(groups, "row_count")?;
+    let revenue = order_groups::floats(groups, "revenue")?;
+    let no_revenue = order_groups::whole(groups, "no_revenue_rows")?;
+    let first = columns::dates(groups, "first_day", "date")?;
+    let last = columns::dates(groups, "last_day", "date")?;
+    let mut tally = Tally::new(ids.len());
+    let values = rows.iter().zip(revenue.iter()).zip(no_revenue.iter());
+    for (row, ((rows, revenue), no_revenue)) in values.enumerate() {
+        let rows = rows.unwrap_or(0) as u64;
+        tally.counts.rows += rows as usize;
+        let Some(customer) = ids.codes[row] else {
+            tally.counts.dropped_missing_customer += rows as usize;
+            continue;
+        };
+        let Some(order) = orders[row] else {
+            tally.counts.dropped_missing_order += rows as usize;
+            continue;
+        };
+        tally.order(customer, order);
+        tally.add(
+            customer,
+            rows,
+            revenue,
+            no_revenue.unwrap_or(0) as u64,
+            first[row],
+            last[row],
+        );
+    }
+    // The per-row columns are done with: free them before the per-customer work.
+    drop((orders, first, last));
+    ids.codes = Vec::new();
+    tally.finish(ids, Orders::Distinct)
 }

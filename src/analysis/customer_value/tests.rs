@@ -334,3 +334,26 @@ fn parses_as_an_analysis_kind() {
     .expect_err("unknown key");
     assert!(err.to_string().contains("unknown field"), "{err}");
 }
+
+#[test]
+fn order_groups_count_an_order_once_across_months() {
+    use crate::analysis::order_groups::{CUSTOMER_VALUE_COLUMNS, sample_groups};
+    // The columns it reads suffice.
+    let groups = sample_groups().select(CUSTOMER_VALUE_COLUMNS).unwrap();
+    let c = pushdown::customers_of_groups(&groups).unwrap();
+    // b's only rows have no order id: b is no customer.
+    assert_eq!(c.list.len(), 1);
+    let a = &c.list[0];
+    assert_eq!(c.id_text(a).unwrap(), "a");
+    // Order 1 (two months) and the undated order 2.
+    assert_eq!(a.orders, 2);
+    // Finite amounts only: 10 + 7; one row's amount was not finite.
+    assert_eq!(a.revenue, 17.0);
+    assert_eq!(c.missing_amount_rows, 1);
+    assert_eq!(a.first, NaiveDate::from_ymd_opt(2024, 1, 1));
+    assert_eq!(a.last, NaiveDate::from_ymd_opt(2024, 2, 7));
+    assert_eq!(
+        (c.rows, c.dropped_missing_customer, c.dropped_missing_order),
+        (9, 2, 3)
+    );
+}

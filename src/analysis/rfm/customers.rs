@@ -3,12 +3,13 @@
 //! in sorted id order (pandas' `groupby` order) and the dropped rows counted.
 
 use super::RfmSpec;
-use crate::analysis::common::{KahanSum, encode, numbers};
+use crate::analysis::common::{KahanSum, numbers};
+use crate::analysis::ids::{Ids, ids, keys};
 use crate::data::columns;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use polars::prelude::DataFrame;
-use polars::prelude::PlHashSet as HashSet;
+use polars::prelude::{Column, DataFrame};
+use rayon::prelude::*;
 
 /// Rows left out of the analysis (or of the monetary value), by reason.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,7 +25,8 @@ pub(super) struct Dropped {
 /// The measures of every customer, in sorted customer-id order.
 #[derive(Debug)]
 pub(super) struct Customers {
-    pub names: Vec<String>,
+    /// The customers' ids as text.
+    pub ids: Column,
     pub last: Vec<NaiveDate>,
     /// Distinct order ids.
     pub frequency: Vec<f64>,
@@ -35,7 +37,7 @@ pub(super) struct Customers {
 
 impl Customers {
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.last.len()
     }
 
     /// The latest order date of any customer (there is at least one).
@@ -60,82 +62,117 @@ struct Running {
     amount: KahanSum,
 }
 
+/// The measures per customer code while reading rows (order lines, order
+/// groups or a database's per-customer rows).
+pub(super) struct Tally {
+    running: Vec<Running>,
+    /// (customer, order key) of every kept row, for distinct orders.
+    pairs: Vec<(u32, u64)>,
+    pub dropped: Dropped,
+}
+
+impl Tally {
+    pub fn new(customers: usize) -> Tally {
+        Tally {
+            running: vec![Running::default(); customers],
+            pairs: Vec::new(),
+            dropped: Dropped::default(),
+        }
+    }
+
+    /// Kept rows of `customer` in order `order` dated up to `last`: the sum
+    /// of their amounts (`None`: none present) and how many lacked one.
+    pub fn add(
+        &mut self,
+        customer: u32,
+        order: u64,
+        last: NaiveDate,
+        amount: Option<f64>,
+        missing_amount: u64,
+    ) {
+        let r = &mut self.running[customer as usize];
+        r.last = r.last.max(Some(last));
+        if let Some(a) = amount {
+            r.amount.add(a);
+        }
+        self.dropped.missing_amount += missing_amount;
+        self.pairs.push((customer, order));
+    }
+
+    /// A customer's measures as a database computed them.
+    pub fn customer(&mut self, customer: u32, last: NaiveDate, orders: u64, monetary: f64) {
+        let r = &mut self.running[customer as usize];
+        r.last = r.last.max(Some(last));
+        r.orders += orders;
+        r.amount.add(monetary);
+    }
+
+    /// The customers with a kept row, in sorted id order.
+    pub fn finish(mut self, spec: &RfmSpec, ids: &Ids) -> Result<Customers> {
+        self.pairs.par_sort_unstable();
+        self.pairs.dedup();
+        for &(customer, _) in &self.pairs {
+            self.running[customer as usize].orders += 1;
+        }
+        self.pairs = Vec::new();
+        let kept: Vec<u32> = ids
+            .sorted()?
+            .into_iter()
+            .filter(|&c| self.running[c as usize].last.is_some())
+            .collect();
+        if kept.is_empty() {
+            return Err(no_rows(
+                spec,
+                "has no row with a customer, an order id and a date",
+            ));
+        }
+        let running = |c: &u32| &self.running[*c as usize];
+        Ok(Customers {
+            ids: ids.text_of(&kept, "customer")?,
+            last: kept
+                .iter()
+                .map(|c| running(c).last.unwrap_or_default())
+                .collect(),
+            frequency: kept.iter().map(|c| running(c).orders as f64).collect(),
+            monetary: kept.iter().map(|c| running(c).amount.value()).collect(),
+            dropped: self.dropped,
+        })
+    }
+}
+
 /// Read the columns `spec` names and aggregate them per customer.
 pub(super) fn aggregate(spec: &RfmSpec, df: &DataFrame) -> Result<Customers> {
     if df.height() == 0 {
         return Err(no_rows(spec, "has no rows"));
     }
-    let customer = encode(df, &spec.customer, "customer")?;
-    let order = encode(df, &spec.order_id, "order_id")?;
+    let customer = ids(df, &spec.customer, "customer")?;
+    let order = keys(df, &spec.order_id, "order_id")?;
     let dates = columns::dates(df, &spec.date, "date")?;
     let amount = numbers(df, &spec.amount, "amount")?;
-    let numeric_ids = columns::column(df, &spec.customer, "customer")?
-        .dtype()
-        .is_primitive_numeric();
-    let mut running = vec![Running::default(); customer.names.len()];
-    let mut seen: HashSet<(u32, u32)> = HashSet::default();
-    let mut dropped = Dropped::default();
+    let mut tally = Tally::new(customer.len());
     for row in 0..df.height() {
-        let (Some(c), Some(day), Some(o)) = (customer.codes[row], dates[row], order.codes[row])
-        else {
-            count_missing(&mut dropped, customer.codes[row], dates[row]);
+        let (Some(c), Some(day), Some(o)) = (customer.codes[row], dates[row], order[row]) else {
+            count_missing(&mut tally.dropped, customer.codes[row], dates[row], 1);
             continue;
         };
-        let r = &mut running[c as usize];
-        r.last = r.last.max(Some(day));
-        if seen.insert((c, o)) {
-            r.orders += 1;
-        }
-        match amount[row] {
-            Some(a) => r.amount.add(a),
-            None => dropped.missing_amount += 1,
-        }
+        tally.add(c, o, day, amount[row], u64::from(amount[row].is_none()));
     }
-    let mut kept: Vec<usize> = (0..running.len())
-        .filter(|&c| running[c].last.is_some())
-        .collect();
-    if kept.is_empty() {
-        return Err(no_rows(
-            spec,
-            "has no row with a customer, an order id and a date",
-        ));
-    }
-    sort_customers(&mut kept, &customer.names, numeric_ids);
-    Ok(Customers {
-        names: kept.iter().map(|&c| customer.names[c].clone()).collect(),
-        last: kept
-            .iter()
-            .map(|&c| running[c].last.unwrap_or_default())
-            .collect(),
-        frequency: kept.iter().map(|&c| running[c].orders as f64).collect(),
-        monetary: kept.iter().map(|&c| running[c].amount.value()).collect(),
-        dropped,
-    })
+    tally.finish(spec, &customer)
 }
 
 /// Count a row left out: the first of customer, date, order id missing.
-fn count_missing(dropped: &mut Dropped, customer: Option<u32>, day: Option<NaiveDate>) {
+pub(super) fn count_missing(
+    dropped: &mut Dropped,
+    customer: Option<u32>,
+    day: Option<NaiveDate>,
+    rows: u64,
+) {
     if customer.is_none() {
-        dropped.missing_customer += 1;
+        dropped.missing_customer += rows;
     } else if day.is_none() {
-        dropped.missing_date += 1;
+        dropped.missing_date += rows;
     } else {
-        dropped.missing_order_id += 1;
-    }
-}
-
-/// Sort customer codes by id: numerically for a numeric column (its text is
-/// a number), else by text.
-pub(super) fn sort_customers(codes: &mut [usize], names: &[String], numeric: bool) {
-    if numeric {
-        let value = |c: usize| names[c].parse::<f64>().unwrap_or(f64::NAN);
-        codes.sort_by(|&a, &b| {
-            value(a)
-                .total_cmp(&value(b))
-                .then_with(|| names[a].cmp(&names[b]))
-        });
-    } else {
-        codes.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        dropped.missing_order_id += rows;
     }
 }
 

@@ -11,7 +11,7 @@ use crate::config::Language;
 use crate::error::Result;
 use crate::table::Table;
 use chrono::NaiveDate;
-use polars::prelude::{Column, DataFrame, DataType};
+use polars::prelude::{Column, DataFrame, DataType, IntoColumn, NewChunkedArray, StringChunked};
 use serde_json::{Map, Value};
 
 /// Everything computed, ready to be written out.
@@ -147,12 +147,14 @@ fn customers_frame(s: &Scored) -> Result<DataFrame> {
         .iter()
         .map(|d| (*d - epoch).num_days() as i32)
         .collect();
-    let scores: Vec<String> = (0..c.len())
-        .map(|i| format!("{}{}{}", sc.r[i], sc.f[i], sc.m[i]))
-        .collect();
+    // "RFM" as three digits, without a string allocated per customer.
+    let scores = StringChunked::from_iter_values(
+        "score".into(),
+        (0..c.len()).map(|i| Digits([b'0' + sc.r[i], b'0' + sc.f[i], b'0' + sc.m[i]])),
+    );
     let segments: Vec<&str> = (0..c.len()).map(|i| s.segment_name(i)).collect();
     let columns = vec![
-        Column::new("customer".into(), &c.names),
+        c.ids.clone(),
         Column::new("last_order".into(), days).cast(&DataType::Date)?,
         Column::new("recency".into(), s.recency),
         Column::new("frequency".into(), &c.frequency),
@@ -160,10 +162,19 @@ fn customers_frame(s: &Scored) -> Result<DataFrame> {
         Column::new("r".into(), wide(&sc.r)),
         Column::new("f".into(), wide(&sc.f)),
         Column::new("m".into(), wide(&sc.m)),
-        Column::new("score".into(), scores),
+        scores.into_column(),
         Column::new("segment".into(), segments),
     ];
     Ok(DataFrame::new(c.len(), columns)?)
+}
+
+/// Three ASCII digits as text.
+struct Digits([u8; 3]);
+
+impl AsRef<str> for Digits {
+    fn as_ref(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// Scores as the integer type the frames have (their cells are the same).

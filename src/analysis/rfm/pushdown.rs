@@ -5,8 +5,10 @@
 //! order lines.
 
 use super::RfmSpec;
-use super::customers::{Customers, Dropped, sort_customers};
-use crate::analysis::common::{counts, encode};
+use super::customers::{Customers, Tally, count_missing};
+use crate::analysis::common::counts;
+use crate::analysis::ids::{ids, keys};
+use crate::analysis::order_groups;
 use crate::data::columns;
 use crate::data::external::pushdown::{Aggregate, Grouped, number_or_null, q};
 use crate::error::Result;
@@ -65,10 +67,7 @@ pub fn aggregate(spec: &RfmSpec) -> Aggregate {
 
 /// The customers from the aggregate's rows, in sorted id order.
 pub(super) fn customers(frame: &DataFrame, spec: &RfmSpec) -> Result<Customers> {
-    let ids = encode(frame, "customer", "customer")?;
-    let numeric = columns::column(frame, "customer", "customer")?
-        .dtype()
-        .is_primitive_numeric();
+    let ids = ids(frame, "customer", "customer")?;
     let count = |name: &str| counts(frame, name);
     let no_customer = count("no_customer_rows")?;
     let no_date = count("no_date_rows")?;
@@ -77,38 +76,44 @@ pub(super) fn customers(frame: &DataFrame, spec: &RfmSpec) -> Result<Customers> 
     let orders = count("orders")?;
     let monetary = columns::numbers(frame, "monetary", "amount")?;
     let last = columns::dates(frame, "last_day", "date")?;
-    let mut dropped = Dropped::default();
-    let mut kept: Vec<usize> = Vec::new();
-    let mut code_row = vec![0usize; ids.names.len()];
+    let mut tally = Tally::new(ids.len());
     for row in 0..frame.height() {
+        let dropped = &mut tally.dropped;
         dropped.missing_customer += no_customer[row];
         dropped.missing_date += no_date[row];
         dropped.missing_order_id += no_order[row];
         dropped.missing_amount += no_amount[row];
-        if let (Some(code), Some(_)) = (ids.codes[row], last[row]) {
-            code_row[code as usize] = row;
-            kept.push(code as usize);
+        if let (Some(code), Some(last)) = (ids.codes[row], last[row]) {
+            tally.customer(code, last, orders[row], monetary[row].unwrap_or(0.0));
         }
     }
-    if kept.is_empty() {
-        return Err(super::customers::no_rows(
-            spec,
-            "has no row with a customer, an order id and a date",
-        ));
+    tally.finish(spec, &ids)
+}
+
+/// The customers from the source's order groups (`analysis::order_groups`):
+/// a kept group has a customer, a date and an order id; the others count
+/// their rows as dropped, by the first of the three they lack.
+pub(super) fn customers_of_groups(groups: &DataFrame, spec: &RfmSpec) -> Result<Customers> {
+    let mut ids = ids(groups, "customer", "customer")?;
+    let orders = keys(groups, "order_id", "order_id")?;
+    let rows = order_groups::whole(groups, "row_count")?;
+    let amount = order_groups::floats(groups, "amount")?;
+    let no_amount = order_groups::whole(groups, "no_amount_rows")?;
+    let last = columns::dates(groups, "last_day", "date")?;
+    let mut tally = Tally::new(ids.len());
+    let values = rows.iter().zip(amount.iter()).zip(no_amount.iter());
+    for (row, ((rows, amount), no_amount)) in values.enumerate() {
+        let rows = rows.unwrap_or(0) as u64;
+        // An undated group has no last day (undated rows are grouped apart).
+        let day = last[row];
+        let (Some(c), Some(day), Some(o)) = (ids.codes[row], day, orders[row]) else {
+            count_missing(&mut tally.dropped, ids.codes[row], day, rows);
+            continue;
+        };
+        tally.add(c, o, day, amount, no_amount.unwrap_or(0) as u64);
     }
-    sort_customers(&mut kept, &ids.names, numeric);
-    let row_of = |c: usize| code_row[c];
-    Ok(Customers {
-        names: kept.iter().map(|&c| ids.names[c].clone()).collect(),
-        last: kept
-            .iter()
-            .map(|&c| last[row_of(c)].unwrap_or_default())
-            .collect(),
-        frequency: kept.iter().map(|&c| orders[row_of(c)] as f64).collect(),
-        monetary: kept
-            .iter()
-            .map(|&c| monetary[row_of(c)].unwrap_or(0.0))
-            .collect(),
-        dropped,
-    })
+    // The per-row columns are done with: free them before the per-customer work.
+    drop((orders, last));
+    ids.codes = Vec::new();
+    tally.finish(spec, &ids)
 }

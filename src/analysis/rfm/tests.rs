@@ -310,3 +310,27 @@ fn errors_name_the_setting() {
     );
     assert!(e.contains("`r = [5, 4]`"), "{e}");
 }
+
+#[test]
+fn order_groups_keep_dated_rows_with_an_order_and_count_the_rest_by_reason() {
+    use crate::analysis::order_groups::{RFM_COLUMNS, sample_groups};
+    let groups = sample_groups().select(RFM_COLUMNS).unwrap();
+    let c = pushdown::customers_of_groups(&groups, &parse(BASE)).unwrap();
+    // Only a has a dated group with an order: b's rows lack an order id.
+    assert_eq!(c.len(), 1);
+    assert_eq!(c.ids.str().unwrap().get(0), Some("a"));
+    // Order 1 spans two months (one order); the undated order 2 is out.
+    assert_eq!(c.frequency, vec![1.0]);
+    assert_eq!(c.monetary, vec![15.0]);
+    assert_eq!(c.last, vec![NaiveDate::from_ymd_opt(2024, 2, 7).unwrap()]);
+    let d = &c.dropped;
+    assert_eq!(
+        (
+            d.missing_customer,
+            d.missing_date,
+            d.missing_order_id,
+            d.missing_amount
+        ),
+        (2, 1, 3, 0)
+    );
+}
