@@ -122,10 +122,13 @@ pub fn run_pushed(
 pub fn run_over_groups(
     spec: &CustomerValueSpec,
     ctx: &AnalysisContext,
-    groups: &polars::prelude::DataFrame,
+    groups: polars::prelude::DataFrame,
 ) -> Result<AnalysisOutput> {
     validate(spec)?;
-    let customers = pushdown::customers_of_groups(groups)?;
+    let (tally, ids) = pushdown::tally_groups(&groups)?;
+    // Millions of groups: freed before the customers are ranked.
+    drop(groups);
+    let customers = tally.finish(ids, customers::Orders::Distinct)?;
     finish(spec, ctx, customers)
 }
 

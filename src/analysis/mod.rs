@@ -144,7 +144,7 @@ impl AnalysisSpec {
     pub fn run_pushed(
         &self,
         ctx: &AnalysisContext,
-        aggregate: &polars::prelude::DataFrame,
+        aggregate: polars::prelude::DataFrame,
         of_order_groups: bool,
     ) -> Result<AnalysisOutput> {
         match self {
@@ -152,12 +152,12 @@ impl AnalysisSpec {
                 customer_value::run_over_groups(s, ctx, aggregate)
             }
             AnalysisSpec::Rfm(s) if of_order_groups => rfm::run_over_groups(s, ctx, aggregate),
-            AnalysisSpec::SegmentComparison(s) => segment::run_pushed(s, ctx, aggregate),
-            AnalysisSpec::CustomerValue(s) => customer_value::run_pushed(s, ctx, aggregate),
-            AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, aggregate),
+            AnalysisSpec::SegmentComparison(s) => segment::run_pushed(s, ctx, &aggregate),
+            AnalysisSpec::CustomerValue(s) => customer_value::run_pushed(s, ctx, &aggregate),
+            AnalysisSpec::Rfm(s) => rfm::run_pushed(s, ctx, &aggregate),
             AnalysisSpec::Cohorts(s) => cohort::run_pushed(s, ctx, aggregate),
-            AnalysisSpec::MarketBasket(s) => basket::run_pushed(s, ctx, aggregate),
-            AnalysisSpec::TimeSeries(s) => timeseries::run_pushed(s, ctx, aggregate),
+            AnalysisSpec::MarketBasket(s) => basket::run_pushed(s, ctx, &aggregate),
+            AnalysisSpec::TimeSeries(s) => timeseries::run_pushed(s, ctx, &aggregate),
             _ => self.run(ctx),
         }
     }

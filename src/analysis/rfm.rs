@@ -114,9 +114,14 @@ pub fn run_pushed(
 pub fn run_over_groups(
     spec: &RfmSpec,
     ctx: &AnalysisContext,
-    groups: &DataFrame,
+    groups: DataFrame,
 ) -> Result<AnalysisOutput> {
-    score(spec, ctx, |_| pushdown::customers_of_groups(groups, spec))
+    score(spec, ctx, move |_| {
+        let (tally, ids) = pushdown::tally_groups(&groups)?;
+        // Millions of groups: freed before the customers are sorted.
+        drop(groups);
+        tally.finish(spec, &ids)
+    })
 }
 
 /// Score and segment the customers `aggregate` finds.

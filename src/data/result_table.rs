@@ -8,6 +8,7 @@ use super::frame::{Floats, frame_cells};
 use crate::error::{Error, Result};
 use crate::table::{Table, codec};
 use polars::prelude::{DataFrame, ParquetCompression, ParquetReader, ParquetWriter, SerReader};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -168,11 +169,15 @@ impl ResultTable {
         frame_cells(frame, floats)
     }
 
-    /// The table as CSV (`Table::to_csv`). A frame is converted a slice of
-    /// rows at a time, so a million-row table never exists as JSON cells.
-    pub fn to_csv(&self) -> Result<String> {
+    /// The table as CSV bytes (`Table::to_csv`). A frame is converted a
+    /// slice of rows at a time, so a million-row table never exists as JSON
+    /// cells, and the slices' text is copied straight into the one buffer
+    /// the bytes are kept in (no growing string doubling past it, no copy
+    /// of it).
+    pub fn to_csv(&self) -> Result<std::sync::Arc<[u8]>> {
+        let whole = |text: String| std::sync::Arc::from(text.into_bytes());
         if let Some(Ok(table)) = self.rows.get() {
-            return Ok(table.to_csv());
+            return Ok(whole(table.to_csv()));
         }
         let read;
         let frame = match &self.data {
@@ -181,18 +186,42 @@ impl ResultTable {
                 read = read_frame(path, None)?;
                 &read
             }
-            Data::Rows(_) | Data::RowsFile(_) => return Ok(self.table()?.to_csv()),
+            Data::Rows(_) | Data::RowsFile(_) => return Ok(whole(self.table()?.to_csv())),
         };
-        let mut out = String::new();
+        // The slices' text goes to an unnamed temporary file, one slice's
+        // buffer reused, then is read back into one buffer of its exact
+        // length: the peak is one copy of the CSV (text kept in memory by
+        // slices, or in a growing string, would be held twice).
+        let spill_error = |e: std::io::Error| {
+            Error::new("cannot write the table's CSV to a temporary file")
+                .caused_by(e)
+                .hint("check the free space of the temporary folder (TMPDIR)")
+        };
+        let mut spill = tempfile::tempfile().map_err(spill_error)?;
+        let mut part = String::new();
+        let mut total = 0;
         let mut offset = 0;
         loop {
             let slice = self.cells(&frame.slice(offset as i64, CSV_SLICE_ROWS))?;
-            slice.write_csv(&mut out, offset == 0);
+            part.clear();
+            slice.write_csv(&mut part, offset == 0);
+            spill.write_all(part.as_bytes()).map_err(spill_error)?;
+            total += part.len();
             offset += CSV_SLICE_ROWS;
             if offset >= frame.height() {
-                return Ok(out);
+                break;
             }
         }
+        drop(part);
+        let zeroed = std::sync::Arc::<[u8]>::new_zeroed_slice(total);
+        // SAFETY: the bytes are zero-filled, and any bits are a valid `u8`.
+        let mut bytes = unsafe { zeroed.assume_init() };
+        // Just made, so not shared: `get_mut` gives it.
+        if let Some(buffer) = std::sync::Arc::get_mut(&mut bytes) {
+            spill.seek(SeekFrom::Start(0)).map_err(spill_error)?;
+            spill.read_exact(buffer).map_err(spill_error)?;
+        }
+        Ok(bytes)
     }
 
     /// Write the table to `path` for `stored`; the kind it was written as.
@@ -325,7 +354,7 @@ mod tests {
         );
         assert_eq!(query.head(1).unwrap().rows[0][1], json!(0.0));
         // The CSV by slices is the CSV of the whole table, header once.
-        let csv = analysis.to_csv().unwrap();
+        let csv = String::from_utf8(analysis.to_csv().unwrap().to_vec()).unwrap();
         assert_eq!(csv, analysis.table().unwrap().to_csv());
         assert_eq!(csv.matches("customer,amount").count(), 1);
         assert_eq!(csv.lines().count(), n + 1);

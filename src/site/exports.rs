@@ -102,41 +102,34 @@ fn make(inputs: &ExportInputs) -> Result<Vec<(String, FileBytes)>> {
         .iter()
         .filter_map(|name| Some((name, inputs.results.tables.get(name)?)))
         .collect();
-    // The workbook holds at most the first `MAX_TABLE_ROWS` of each table
-    // and is written while the CSV files are (a frame's a slice at a time).
-    let (book, csv) = rayon::join(
-        || -> Result<Option<Vec<u8>>> {
-            if tables.is_empty() {
-                return Ok(None);
-            }
-            let sheets = tables
-                .iter()
-                .map(|(name, table)| {
-                    Ok(Sheet {
-                        name: name.to_string(),
-                        head: table.head(MAX_TABLE_ROWS).map_err(|e| exporting(name, e))?,
-                        rows: table.len(),
-                    })
+    // The workbook holds at most the first `MAX_TABLE_ROWS` of each table;
+    // it is written after the CSV files (a frame's a slice at a time), not
+    // beside them: side by side, the two peaks added up at 10M lines.
+    let book = || -> Result<Option<Vec<u8>>> {
+        if tables.is_empty() {
+            return Ok(None);
+        }
+        let sheets = tables
+            .iter()
+            .map(|(name, table)| {
+                Ok(Sheet {
+                    name: name.to_string(),
+                    head: table.head(MAX_TABLE_ROWS).map_err(|e| exporting(name, e))?,
+                    rows: table.len(),
                 })
-                .collect::<Result<Vec<_>>>()?;
-            workbook(&sheets).map(Some)
-        },
-        || {
-            tables
-                .par_iter()
-                .map(|(name, table)| {
-                    let csv = table.to_csv().map_err(|e| exporting(name, e))?;
-                    Ok((
-                        format!("{dir}/{name}.csv"),
-                        FileBytes::from(csv.into_bytes()),
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()
-        },
-    );
-    let csv = csv?;
+            })
+            .collect::<Result<Vec<_>>>()?;
+        workbook(&sheets).map(Some)
+    };
+    let csv = tables
+        .par_iter()
+        .map(|(name, table)| {
+            let csv = table.to_csv().map_err(|e| exporting(name, e))?;
+            Ok((format!("{dir}/{name}.csv"), csv))
+        })
+        .collect::<Result<Vec<_>>>()?;
     files.extend(csv);
-    if let Some(book) = book? {
+    if let Some(book) = book()? {
         files.push((format!("{dir}/{}.xlsx", inputs.slug), FileBytes::from(book)));
     }
     Ok(files)

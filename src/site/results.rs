@@ -121,7 +121,7 @@ pub fn compute(
         progress.started(&report.slug, &step);
         let output = match report.meta.pushed.get(name) {
             Some(pushed) => {
-                read_aggregate(pushed).and_then(|a| spec.run_pushed(&ctx, &a, pushed.order_groups))
+                read_aggregate(pushed).and_then(|a| spec.run_pushed(&ctx, a, pushed.order_groups))
             }
             None => spec.run(&ctx),
         }

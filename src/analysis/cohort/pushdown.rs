@@ -14,7 +14,6 @@ use crate::analysis::order_groups::{self, OrderColumns};
 use crate::data::columns;
 use crate::data::external::pushdown::Aggregate;
 use crate::error::Result;
-use chrono::NaiveDate;
 use polars::prelude::DataFrame;
 
 /// The aggregation over the cleaned source `s`: its order groups
@@ -33,18 +32,10 @@ pub fn aggregate(spec: &CohortSpec) -> Option<Aggregate> {
 
 /// The cohort input from the aggregate's rows: one row per group.
 pub(super) fn read_input(spec: &CohortSpec, frame: &DataFrame) -> Result<Input> {
-    let years = order_groups::whole(frame, "year")?;
-    let months = order_groups::whole(frame, "month")?;
-    let month: Vec<Option<i32>> = years
-        .iter()
-        .zip(months.iter())
-        .map(|(y, m)| {
-            let date =
-                NaiveDate::from_ymd_opt(i32::try_from(y?).ok()?, u32::try_from(m?).ok()?, 1)?;
-            Some(month_number(date))
-        })
+    let month: Vec<Option<i32>> = columns::dates(frame, "month", "date")?
+        .into_iter()
+        .map(|d| d.map(month_number))
         .collect();
-    drop((years, months));
     let customer = keys(frame, "customer", "customer")?;
     let order = keys(frame, "order_id", "order_id")?;
     let amount = columns::numbers(frame, "amount", "amount")?;

@@ -7,7 +7,7 @@
 use super::CustomerValueSpec;
 use super::customers::{Customers, Orders, Tally};
 use crate::analysis::common::counts;
-use crate::analysis::ids::{ids, keys};
+use crate::analysis::ids::{Ids, ids, keys};
 use crate::analysis::order_groups;
 use crate::data::columns;
 use crate::data::external::pushdown::{Aggregate, Grouped, finite_or_null, q};
@@ -111,10 +111,12 @@ pub fn customers(frame: &DataFrame, spec: &CustomerValueSpec) -> Result<Customer
     tally.finish(ids, orders)
 }
 
-/// The customers from the source's order groups (`analysis::order_groups`):
-/// a counted group has an order id, a customer's orders are its distinct
-/// order ids (an order whose rows span months is in several groups).
-pub fn customers_of_groups(groups: &DataFrame) -> Result<Customers> {
+/// The sums per customer of the source's order groups
+/// (`analysis::order_groups`), to finish with `Orders::Distinct` once the
+/// groups are freed: a counted group has an order id, a customer's orders
+/// are its distinct order ids (an order whose rows span months is in
+/// several groups).
+pub(super) fn tally_groups(groups: &DataFrame) -> Result<(Tally, Ids)> {
     let mut ids = ids(groups, "customer", "customer")?;
     let orders = keys(groups, "order_id", "order_id")?;
     let rows = order_groups::whole(groups, "row_count")?;
@@ -145,8 +147,7 @@ pub fn customers_of_groups(groups: &DataFrame) -> Result<Customers> {
             last[row],
         );
     }
-    // The per-row columns are done with: free them before the per-customer work.
-    drop((orders, first, last));
+    // The codes of the rows are done with.
     ids.codes = Vec::new();
-    tally.finish(ids, Orders::Distinct)
+    Ok((tally, ids))
 }

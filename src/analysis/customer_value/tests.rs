@@ -340,7 +340,8 @@ fn order_groups_count_an_order_once_across_months() {
     use crate::analysis::order_groups::{CUSTOMER_VALUE_COLUMNS, sample_groups};
     // The columns it reads suffice.
     let groups = sample_groups().select(CUSTOMER_VALUE_COLUMNS).unwrap();
-    let c = pushdown::customers_of_groups(&groups).unwrap();
+    let (tally, ids) = pushdown::tally_groups(&groups).unwrap();
+    let c = tally.finish(ids, customers::Orders::Distinct).unwrap();
     // b's only rows have no order id: b is no customer.
     assert_eq!(c.list.len(), 1);
     let a = &c.list[0];

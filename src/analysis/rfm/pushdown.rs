@@ -7,7 +7,7 @@
 use super::RfmSpec;
 use super::customers::{Customers, Tally, count_missing};
 use crate::analysis::common::counts;
-use crate::analysis::ids::{ids, keys};
+use crate::analysis::ids::{Ids, ids, keys};
 use crate::analysis::order_groups;
 use crate::data::columns;
 use crate::data::external::pushdown::{Aggregate, Grouped, number_or_null, q};
@@ -90,10 +90,11 @@ pub(super) fn customers(frame: &DataFrame, spec: &RfmSpec) -> Result<Customers> 
     tally.finish(spec, &ids)
 }
 
-/// The customers from the source's order groups (`analysis::order_groups`):
-/// a kept group has a customer, a date and an order id; the others count
-/// their rows as dropped, by the first of the three they lack.
-pub(super) fn customers_of_groups(groups: &DataFrame, spec: &RfmSpec) -> Result<Customers> {
+/// The measures per customer of the source's order groups
+/// (`analysis::order_groups`), to finish once the groups are freed: a kept
+/// group has a customer, a date and an order id; the others count their
+/// rows as dropped, by the first of the three they lack.
+pub(super) fn tally_groups(groups: &DataFrame) -> Result<(Tally, Ids)> {
     let mut ids = ids(groups, "customer", "customer")?;
     let orders = keys(groups, "order_id", "order_id")?;
     let rows = order_groups::whole(groups, "row_count")?;
@@ -112,8 +113,7 @@ pub(super) fn customers_of_groups(groups: &DataFrame, spec: &RfmSpec) -> Result<
         };
         tally.add(c, o, day, amount, no_amount.unwrap_or(0) as u64);
     }
-    // The per-row columns are done with: free them before the per-customer work.
-    drop((orders, last));
+    // The codes of the rows are done with.
     ids.codes = Vec::new();
-    tally.finish(spec, &ids)
+    Ok((tally, ids))
 }

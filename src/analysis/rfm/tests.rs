@@ -315,7 +315,8 @@ fn errors_name_the_setting() {
 fn order_groups_keep_dated_rows_with_an_order_and_count_the_rest_by_reason() {
     use crate::analysis::order_groups::{RFM_COLUMNS, sample_groups};
     let groups = sample_groups().select(RFM_COLUMNS).unwrap();
-    let c = pushdown::customers_of_groups(&groups, &parse(BASE)).unwrap();
+    let (tally, ids) = pushdown::tally_groups(&groups).unwrap();
+    let c = tally.finish(&parse(BASE), &ids).unwrap();
     // Only a has a dated group with an order: b's rows lack an order id.
     assert_eq!(c.len(), 1);
     assert_eq!(c.ids.str().unwrap().get(0), Some("a"));

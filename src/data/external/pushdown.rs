@@ -4,8 +4,8 @@
 //! and the fetch of the aggregate alone.
 //!
 //! The SQL uses only what PostgreSQL 12+ and Postgres-wire engines share:
-//! `WITH s AS (...)`, `SELECT`, `CASE`, `NULLIF`, `CAST`, `EXTRACT`,
-//! `COUNT(DISTINCT ...)`, `SUM`, `MIN`, `MAX`, `GROUP BY`; identifiers always quoted, values always
+//! `WITH s AS (...)`, `SELECT`, `CASE`, `NULLIF`, `CAST`,
+//! `date_trunc('month', ...)`, `COUNT(DISTINCT ...)`, `SUM`, `MIN`, `MAX`, `GROUP BY`; identifiers always quoted, values always
 //! `$n` parameters.
 
 use super::parquet_sink::{ParquetSink, RowSink};
