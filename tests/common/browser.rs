@@ -98,19 +98,33 @@ impl Browser {
 
     /// A command on this session; a WebDriver error is a panic naming it.
     fn command(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        let target = format!("/session/{}{path}", self.session);
-        let reply = request(&self.address, method, &target, body)
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let value = reply.get("value").cloned().unwrap_or(Value::Null);
-        if let Some(error) = value.get("error").and_then(Value::as_str) {
-            panic!("{method} {path}: {error}: {}", value["message"]);
-        }
-        value
+        self.try_command(method, path, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
-    /// Load `url` and wait (bounded) until the document has loaded.
+    /// A command, or the driver's error (`error: message`).
+    fn try_command(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+        let target = format!("/session/{}{path}", self.session);
+        let reply = request(&self.address, method, &target, body)?;
+        let value = reply.get("value").cloned().unwrap_or(Value::Null);
+        match value.get("error").and_then(Value::as_str) {
+            Some(error) => Err(format!("{error}: {}", value["message"])),
+            None => Ok(value),
+        }
+    }
+
+    /// Load `url` and wait (bounded) until the document has loaded. A page
+    /// load that times out is tried once more: on a busy two-core machine
+    /// headless Chromium's renderer has missed its deadline once.
     pub fn goto(&self, url: &str) {
-        self.command("POST", "/url", Some(&json!({ "url": url })));
+        let body = json!({ "url": url });
+        if let Err(e) = self.try_command("POST", "/url", Some(&body)) {
+            if !e.starts_with("timeout") {
+                panic!("POST /url: {e}");
+            }
+            eprintln!("page load timed out ({e}); loading {url} once more");
+            self.command("POST", "/url", Some(&body));
+        }
     }
 
     /// The current page's URL.
