@@ -162,7 +162,7 @@ pub(crate) fn code_column(
         DataType::Float32 | DataType::Float64 => code_values(float_bits(col)?),
         d if d.is_integer() || d.is_temporal() => {
             let physical = col.to_physical_repr().cast(&DataType::Int64)?;
-            code_values(physical.i64()?.iter())
+            code_integers(physical.i64()?)
         }
         _ => {
             let text = as_text(col, name, setting)?;
@@ -190,6 +190,43 @@ pub(crate) fn as_text(col: &Column, name: &str, setting: &str) -> Result<Column>
         .setting(setting)
         .caused_by(e)
     })
+}
+
+/// `code_values` for integers. Ids that are nearly dense (a span of values
+/// at most twice the rows, as numbered customers and orders are) index an
+/// array of codes instead of a hash table: four bytes per possible value
+/// instead of a hashed entry per distinct one (3.8M customers: 15 MB
+/// against about 140 MB, and no rehashing as the table grows).
+fn code_integers(values: &polars::prelude::Int64Chunked) -> (Vec<Option<u32>>, Vec<IdxSize>) {
+    const NONE: u32 = u32::MAX;
+    let bounds = values.iter().flatten().fold(None, |b, v| match b {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((v.min(lo), v.max(hi))),
+    });
+    let Some((min, max)) = bounds else {
+        return code_values(values.iter());
+    };
+    let span = i128::from(max) - i128::from(min) + 1;
+    let dense_enough = span <= 2 * values.len() as i128 + 1024 && span < i128::from(NONE);
+    if !dense_enough {
+        return code_values(values.iter());
+    }
+    let mut slots = vec![NONE; span as usize];
+    let mut firsts: Vec<IdxSize> = Vec::new();
+    let codes = values
+        .iter()
+        .enumerate()
+        .map(|(row, value)| {
+            // In range by construction: min <= value <= max.
+            let slot = &mut slots[(value? - min) as usize];
+            if *slot == NONE {
+                *slot = firsts.len() as u32;
+                firsts.push(row as IdxSize);
+            }
+            Some(*slot)
+        })
+        .collect();
+    (codes, firsts)
 }
 
 /// One code per value in order of first appearance (`None` for nulls), and
@@ -247,6 +284,36 @@ mod tests {
         assert!(!texts.numeric());
         assert_eq!(texts.sorted().unwrap(), vec![1, 2, 0]);
         assert_eq!(texts.texts().unwrap(), vec!["b", "a10", "a9"]);
+    }
+
+    #[test]
+    fn dense_and_sparse_integers_get_codes_in_order_of_first_appearance() {
+        use polars::prelude::Int64Chunked;
+        // Dense (an array of codes), with nulls and negative values; sparse
+        // (a hash table): the same codes either way.
+        let dense = Int64Chunked::new(
+            "id".into(),
+            &[Some(-2), Some(5), None, Some(-2), Some(0), Some(5)],
+        );
+        let sparse = Int64Chunked::new(
+            "id".into(),
+            &[
+                Some(i64::MIN),
+                Some(i64::MAX),
+                None,
+                Some(i64::MIN),
+                Some(0),
+                Some(i64::MAX),
+            ],
+        );
+        let want = (
+            vec![Some(0), Some(1), None, Some(0), Some(2), Some(1)],
+            vec![0, 1, 4],
+        );
+        assert_eq!(code_integers(&dense), want);
+        assert_eq!(code_integers(&sparse), want);
+        let nulls = Int64Chunked::new("id".into(), &[None::<i64>, None]);
+        assert_eq!(code_integers(&nulls), (vec![None, None], vec![]));
     }
 
     #[test]
