@@ -6,7 +6,7 @@
 
 use crate::data::columns;
 use crate::error::{Error, Result};
-use polars::prelude::{Column, DataType, IdxSize, PlHashMap};
+use polars::prelude::{Column, DataType, IdxSize, Int64Chunked, PlHashMap};
 use std::hash::Hash;
 
 /// A column as one code per row (`None` for nulls), codes in order of
@@ -197,7 +197,7 @@ pub(crate) fn as_text(col: &Column, name: &str, setting: &str) -> Result<Column>
 /// array of codes instead of a hash table: four bytes per possible value
 /// instead of a hashed entry per distinct one (3.8M customers: 15 MB
 /// against about 140 MB, and no rehashing as the table grows).
-fn code_integers(values: &polars::prelude::Int64Chunked) -> (Vec<Option<u32>>, Vec<IdxSize>) {
+fn code_integers(values: &Int64Chunked) -> (Vec<Option<u32>>, Vec<IdxSize>) {
     const NONE: u32 = u32::MAX;
     let bounds = values.iter().flatten().fold(None, |b, v| match b {
         None => Some((v, v)),
@@ -206,12 +206,10 @@ fn code_integers(values: &polars::prelude::Int64Chunked) -> (Vec<Option<u32>>, V
     let Some((min, max)) = bounds else {
         return code_values(values.iter());
     };
-    let span = i128::from(max) - i128::from(min) + 1;
-    let dense_enough = span <= 2 * values.len() as i128 + 1024 && span < i128::from(NONE);
-    if !dense_enough {
+    let Some(span) = dense_span(min, max, values.len()) else {
         return code_values(values.iter());
-    }
-    let mut slots = vec![NONE; span as usize];
+    };
+    let mut slots = vec![NONE; span];
     let mut firsts: Vec<IdxSize> = Vec::new();
     let codes = values
         .iter()
@@ -227,6 +225,16 @@ fn code_integers(values: &polars::prelude::Int64Chunked) -> (Vec<Option<u32>>, V
         })
         .collect();
     (codes, firsts)
+}
+
+/// The number of slots an array of codes needs for values in `min..=max`
+/// over `rows` rows, or `None` when the values are too spread out for one
+/// (more than twice the rows, with some slack for short columns) and a hash
+/// table is cheaper.
+fn dense_span(min: i64, max: i64, rows: usize) -> Option<usize> {
+    let span = i128::from(max) - i128::from(min) + 1;
+    let dense = span <= 2 * rows as i128 + 1024 && span < i128::from(u32::MAX);
+    dense.then_some(span as usize)
 }
 
 /// One code per value in order of first appearance (`None` for nulls), and
@@ -288,7 +296,6 @@ mod tests {
 
     #[test]
     fn dense_and_sparse_integers_get_codes_in_order_of_first_appearance() {
-        use polars::prelude::Int64Chunked;
         // Dense (an array of codes), with nulls and negative values; sparse
         // (a hash table): the same codes either way.
         let dense = Int64Chunked::new(
@@ -310,6 +317,12 @@ mod tests {
             vec![Some(0), Some(1), None, Some(0), Some(2), Some(1)],
             vec![0, 1, 4],
         );
+        // Which path each column takes: -2..=5 is 8 slots; the full i64
+        // range is far too spread out.
+        assert_eq!(dense_span(-2, 5, dense.len()), Some(8));
+        assert_eq!(dense_span(i64::MIN, i64::MAX, sparse.len()), None);
+        assert_eq!(dense_span(0, 2 * 10_000 + 1024, 10_000), None);
+        assert_eq!(dense_span(0, 2 * 10_000 + 1023, 10_000), Some(21_024));
         assert_eq!(code_integers(&dense), want);
         assert_eq!(code_integers(&sparse), want);
         let nulls = Int64Chunked::new("id".into(), &[None::<i64>, None]);

@@ -98,8 +98,7 @@ impl Browser {
 
     /// A command on this session; a WebDriver error is a panic naming it.
     fn command(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        self.try_command(method, path, body)
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+        expect_reply(method, path, self.try_command(method, path, body))
     }
 
     /// A command, or the driver's error (`error: message`).
@@ -118,12 +117,14 @@ impl Browser {
     /// headless Chromium's renderer has missed its deadline once.
     pub fn goto(&self, url: &str) {
         let body = json!({ "url": url });
-        if let Err(e) = self.try_command("POST", "/url", Some(&body)) {
-            if !e.starts_with("timeout") {
-                panic!("POST /url: {e}");
+        match self.try_command("POST", "/url", Some(&body)) {
+            Err(e) if e.starts_with("timeout") => {
+                eprintln!("page load timed out ({e}); loading {url} once more");
+                self.command("POST", "/url", Some(&body));
             }
-            eprintln!("page load timed out ({e}); loading {url} once more");
-            self.command("POST", "/url", Some(&body));
+            first => {
+                expect_reply("POST", "/url", first);
+            }
         }
     }
 
@@ -473,4 +474,9 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A command's reply, or a panic naming the command and the driver's error.
+fn expect_reply(method: &str, path: &str, reply: Result<Value, String>) -> Value {
+    reply.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
 }
