@@ -5,9 +5,10 @@
 
 use crate::error::{Error, Result};
 use crate::table::Table;
-use chrono::{DateTime, NaiveDate, TimeDelta};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike};
 use polars::prelude::{Column, DataFrame, DataType, TimeUnit};
 use serde_json::{Number, Value};
+use std::fmt::Write;
 
 /// How float cells become JSON numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,11 +98,22 @@ fn date_values(col: &Column) -> Result<Vec<Value>> {
         .iter()
         .map(|d| {
             d.and_then(|d| epoch.checked_add_signed(TimeDelta::days(i64::from(d))))
-                .map_or(Value::Null, |date| {
-                    Value::String(date.format("%Y-%m-%d").to_string())
-                })
+                .map_or(Value::Null, |date| Value::String(date_text(date)))
         })
         .collect())
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it, without parsing that
+/// format for every cell (a million-row table has a million dates). Years
+/// outside 0-9999, which `%Y` writes with a sign, go through chrono.
+fn date_text(date: NaiveDate) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.format("%Y-%m-%d").to_string();
+    }
+    let mut text = String::with_capacity(19);
+    let _ = write!(text, "{year:04}-{:02}-{:02}", date.month(), date.day());
+    text
 }
 
 /// Datetimes as their (UTC) wall-clock time, to the second.
@@ -117,7 +129,11 @@ fn datetime_values(col: &Column, unit: TimeUnit) -> Result<Vec<Value>> {
         .iter()
         .map(|t| {
             t.and_then(to_datetime).map_or(Value::Null, |dt| {
-                Value::String(dt.format("%Y-%m-%dT%H:%M:%S").to_string())
+                let time = dt.time();
+                let mut text = date_text(dt.date_naive());
+                let (h, m, s) = (time.hour(), time.minute(), time.second());
+                let _ = write!(text, "T{h:02}:{m:02}:{s:02}");
+                Value::String(text)
             })
         })
         .collect())
@@ -201,6 +217,25 @@ mod tests {
                     Value::Null
                 ],
             ]
+        );
+    }
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (2024, 2, 29),
+            (1, 1, 1),
+            (0, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 6, 5),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date_text(date), date.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(
+            date_text(NaiveDate::from_ymd_opt(7, 3, 9).unwrap()),
+            "0007-03-09"
         );
     }
 }

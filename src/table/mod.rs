@@ -85,40 +85,28 @@ impl Table {
     }
 
     /// Append the rows as CSV to `out`, after the header row when
-    /// `header` (a long table is written a part at a time).
+    /// `header` (a long table is written a part at a time). Cells go
+    /// straight into `out`: no text is made per cell.
     pub fn write_csv(&self, out: &mut String, header: bool) {
         if header {
-            let names: Vec<String> = self.columns.iter().map(|c| csv_text(c)).collect();
-            write_csv_row(out, names.iter().map(String::as_str));
+            write_csv_row(out, self.columns.iter().map(|c| Cell::Text(c)));
         }
         for row in &self.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => csv_text(s),
-                    other => cell_text(other),
-                })
-                .collect();
-            write_csv_row(out, cells.iter().map(String::as_str));
+            write_csv_row(out, row.iter().map(Cell::Value));
         }
     }
+}
+
+/// A cell to write as CSV: a column name or a value.
+enum Cell<'a> {
+    Text(&'a str),
+    Value(&'a Value),
 }
 
 /// Whether a spreadsheet opening this text would read it as a formula
 /// (`=`, `+`, `-`, `@`, or a tab or carriage return first: OWASP's list).
 pub fn looks_like_formula(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
-}
-
-/// Text for a CSV cell: one that looks like a formula gets a leading `'`,
-/// which spreadsheets show as text (numbers are never text here, so `-5`
-/// stays a number).
-fn csv_text(text: &str) -> String {
-    if looks_like_formula(text) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
 }
 
 /// The plain text of a cell: strings unquoted, null empty.
@@ -130,20 +118,45 @@ pub fn cell_text(v: &Value) -> String {
     }
 }
 
-fn write_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+/// One CSV row. Text that a spreadsheet would run as a formula gets a
+/// leading `'`, which spreadsheets show as text (numbers are never text
+/// here, so `-5` stays a number); text with a separator, quote, line break
+/// or edge space is quoted.
+fn write_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = Cell<'a>>) {
+    use std::fmt::Write;
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');
         }
-        if cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ') {
-            out.push('"');
-            out.push_str(&cell.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(cell);
+        match cell {
+            Cell::Text(text) => write_csv_text(out, text),
+            Cell::Value(Value::String(text)) => write_csv_text(out, text),
+            Cell::Value(Value::Null) => {}
+            // Digits, signs, a point and an exponent, or true/false: never
+            // quoted, never a formula.
+            Cell::Value(v @ (Value::Number(_) | Value::Bool(_))) => {
+                let _ = write!(out, "{v}");
+            }
+            Cell::Value(other) => write_csv_text(out, &other.to_string()),
         }
     }
     out.push('\n');
+}
+
+fn write_csv_text(out: &mut String, text: &str) {
+    let prefix = if looks_like_formula(text) { "'" } else { "" };
+    let quote = text.contains([',', '"', '\n', '\r'])
+        || (prefix.is_empty() && text.starts_with(' '))
+        || text.ends_with(' ');
+    if quote {
+        out.push('"');
+        out.push_str(prefix);
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(prefix);
+        out.push_str(text);
+    }
 }
 
 #[cfg(test)]
@@ -172,9 +185,11 @@ mod tests {
         let mut t = Table::new(["name", "qty"]);
         t.push(vec![json!("a,b"), json!(2)]);
         t.push(vec![json!("say \"hi\"\nnow"), Value::Null]);
+        t.push(vec![json!(" lead"), json!(true)]);
+        t.push(vec![json!("=trail "), json!(0.5)]);
         assert_eq!(
             t.to_csv(),
-            "name,qty\n\"a,b\",2\n\"say \"\"hi\"\"\nnow\",\n"
+            "name,qty\n\"a,b\",2\n\"say \"\"hi\"\"\nnow\",\n\" lead\",true\n\"'=trail \",0.5\n"
         );
     }
 
