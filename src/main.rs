@@ -1,10 +1,8 @@
 //! The `wawasan` command line: build, check, serve, init and generate.
 
+mod allocator;
 mod progress;
 mod serve;
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -192,6 +190,7 @@ impl PortalArgs {
 pub const STACK_BYTES: usize = 256 << 20;
 
 fn main() -> ExitCode {
+    allocator::purge_freed_memory_at_once();
     let cli = Cli::parse();
     // Panics inside the template engine become page errors (see
     // `Narrative::render`): say nothing for them; report any other.
