@@ -473,12 +473,50 @@ fn print_summary(s: &BuildSummary) {
     for fetched in &s.fetched {
         eprintln!("  {fetched}");
     }
-    eprintln!(
-        "  {} reports ({} from cache), {} pages, {} analyses over {} rows",
-        s.reports, s.cached_reports, s.pages, s.analyses, s.rows_read
-    );
+    eprintln!("{}", counts_line(s));
     eprintln!(
         "  load {:.2?} · compute {:.2?} · render {:.2?} · write {:.2?}",
         s.load_time, s.compute_time, s.render_time, s.write_time
     );
+}
+
+/// The summary's line of counts, e.g.
+/// `  1 reports (0 from cache), 2 pages, 3 analyses over 1,200 rows`.
+fn counts_line(s: &BuildSummary) -> String {
+    // Sources pushed down to a database read no rows here: their aggregate
+    // rows are counted on the `fetched` lines.
+    let over = match s.rows_read {
+        0 => String::new(),
+        rows => format!(" over {} rows", wawasan::site::progress::count(rows)),
+    };
+    format!(
+        "  {} reports ({} from cache), {} pages, {} analyses{over}",
+        s.reports, s.cached_reports, s.pages, s.analyses
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counts_line_groups_rows_and_leaves_out_none_read() {
+        let mut s = BuildSummary {
+            reports: 2,
+            cached_reports: 1,
+            pages: 5,
+            analyses: 3,
+            rows_read: 10_000_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            counts_line(&s),
+            "  2 reports (1 from cache), 5 pages, 3 analyses over 10,000,000 rows"
+        );
+        s.rows_read = 0;
+        assert_eq!(
+            counts_line(&s),
+            "  2 reports (1 from cache), 5 pages, 3 analyses"
+        );
+    }
 }
