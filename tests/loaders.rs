@@ -52,24 +52,46 @@ fn a_loader_runs_once_per_process_and_again_when_its_script_changes() {
     assert!(page(&f).contains(TOTAL), "{}", page(&f));
     // The data is cleaned as usual: money parsed, the filter applied, and
     // the fetched copy kept in the fetch cache.
-    let fetched: Vec<String> = std::fs::read_dir(f.path(".wawasan-cache/sources"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".data.csv"))
-        .collect();
-    assert_eq!(fetched.len(), 1, "{fetched:?}");
+    let first = fetched_copies(&f);
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(first[0].ends_with(".data.csv") && first[1].ends_with(".json"));
 
     build(&options).unwrap();
     assert_eq!(runs(&f), 1, "a second build of the process reuses the copy");
 
     f.edit("loaders/sales.py", "\"$45\"", "\"$55\"");
-    build(&options).unwrap();
+    let summary = build(&options).unwrap();
     assert_eq!(runs(&f), 2, "an edited script runs again");
     assert!(
         page(&f).contains("Total sales: 1,555 over 3 lines."),
         "{}",
         page(&f)
     );
+    // The old script's copy is of no use any more: it is gone, and said so.
+    let second = fetched_copies(&f);
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert!(
+        second.iter().all(|n| !first.contains(n)),
+        "{first:?} {second:?}"
+    );
+    assert!(
+        summary
+            .fetched
+            .iter()
+            .any(|l| l.starts_with("fetch cache: 1 unused fetched copy removed (")),
+        "{:?}",
+        summary.fetched
+    );
+}
+
+/// The fetch cache's file names, sorted.
+fn fetched_copies(f: &Fixture) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(f.path(".wawasan-cache/sources"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! check, another analysis), or a pushdown cannot run on its columns. Each
 //! distinct fetch runs once, in parallel, and the sources (and analyses)
 //! are pointed at their fetched copies, which the rest of the build reads
-//! like data files.
+//! like data files. Copies no source uses any more are then removed.
 
 use super::BuildOptions;
 use super::progress::count;
@@ -205,6 +205,15 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
             origin(spec)
         ));
         by_key.insert(job.planned.key.clone(), outcome);
+    }
+    // Every copy this portal uses is known now: the others go.
+    let used: BTreeSet<String> = (pushdowns.iter().chain(&jobs))
+        .map(|job| job.planned.key.clone())
+        .collect();
+    let pruned = external::prune::prune(&dir, &used);
+    lines.extend(pruned.describe());
+    for failure in pruned.failures {
+        lines.push(format!("fetch cache: could not remove {failure}"));
     }
     for (r, s, key) in shared {
         let report = &mut portal.reports[r];

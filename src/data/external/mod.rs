@@ -14,6 +14,7 @@ pub mod env;
 pub mod loader;
 pub mod parquet_sink;
 pub mod postgres;
+pub mod prune;
 pub mod pushdown;
 pub mod text_format;
 
