@@ -94,6 +94,35 @@ fn pages_are_listed_linked_and_found_in_navigation_search_and_tables() {
 }
 
 #[test]
+fn an_items_own_table_downloads_only_its_rows_and_stays_out_of_the_workbook() {
+    let f = Fixture::new("per_value");
+    f.build();
+    let indonesia = f.read("public/shop/country/indonesia.html");
+    assert!(
+        main_of(&indonesia)
+            .contains("<a href=\"../results/country/indonesia/products.csv\" download>"),
+        "{indonesia}"
+    );
+    // Indonesia's lines by product: Kopi 250, Teh 100 + 60.
+    assert_eq!(
+        f.read("public/shop/results/country/indonesia/products.csv"),
+        "Product,revenue\nKopi,250\nTeh,160\n"
+    );
+    assert_eq!(
+        f.read("public/shop/results/country/new-zealand/products.csv"),
+        "Product,revenue\nKopi,100\n"
+    );
+    // A hidden query is not offered, for the item as for the report.
+    assert!(
+        !f.path("public/shop/results/country/indonesia/target.csv")
+            .exists()
+    );
+    use calamine::{Reader, Xlsx, open_workbook};
+    let book: Xlsx<_> = open_workbook(f.path("public/shop/results/shop.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["totals"]);
+}
+
+#[test]
 fn a_query_makes_one_page_per_row_cut_to_the_top_n() {
     let f = Fixture::new("per_value");
     f.build();

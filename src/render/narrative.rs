@@ -38,8 +38,8 @@ pub struct Placeables {
     /// slug, for `table(links="…")`.
     pub links: BTreeMap<String, ColumnLinks>,
     /// On a page generated for one item: the prefix of its own tables and
-    /// charts (`<page>/<slug>/`), found before the report's. Its tables have
-    /// no CSV download.
+    /// charts (`<page>/<slug>/`), found before the report's; its tables'
+    /// CSV files are at `results/<page>/<slug>/<name>.csv`.
     pub item: Option<String>,
 }
 
@@ -278,13 +278,14 @@ impl Function for TableFn {
             }
         }
         // `download=false` leaves the link out (and the table unexported);
-        // an item's own tables have none.
+        // an item's own table is at `results/<page>/<slug>/<name>.csv`.
         let own = placeables
             .item
             .as_ref()
-            .is_some_and(|prefix| placeables.tables.contains_key(&format!("{prefix}{name}")));
-        let csv_url = (args.get("download") != Some(&Value::Bool(false)) && !own)
-            .then(|| format!("results/{name}.csv"));
+            .map(|prefix| format!("{prefix}{name}"))
+            .filter(|reference| placeables.tables.contains_key(reference));
+        let csv_url = (args.get("download") != Some(&Value::Bool(false)))
+            .then(|| format!("results/{}.csv", own.as_deref().unwrap_or(&name)));
         let links = match args.get("links") {
             None | Some(Value::Null) => None,
             Some(Value::String(page)) => Some(placeables.links.get(page).ok_or_else(|| {

@@ -26,19 +26,29 @@ pub type ExportFiles = Arc<Vec<(String, FileBytes)>>;
 #[derive(Debug, Default)]
 pub struct ExportMemo(Mutex<Option<(u64, ExportFiles)>>);
 
-/// The tables of `results` that are exported, in name order.
+/// The tables of `results` that are exported, in name order. A generated
+/// page's own tables (`<page>/<slug>/<name>`) are exported when its pages
+/// offer them, as `<name>`, for download; they stay out of the workbook.
 pub fn exported_tables(results: &ReportResults, refs: &References) -> Vec<String> {
     results
         .tables
         .iter()
-        // A generated page's own tables are shown on it, not exported.
-        .filter(|(name, _)| !super::items::is_item_ref(name))
-        .filter(|(name, table)| match table.origin() {
-            Origin::Analysis => true,
-            Origin::Query { shown, export } => shown || export || refs.offers(name),
+        .filter(|(name, table)| {
+            let item_table = super::items::is_item_ref(name);
+            let placed = name.rsplit('/').next().unwrap_or(name);
+            match table.origin() {
+                Origin::Analysis => !item_table || refs.offers(placed),
+                Origin::Query { shown, export } => shown || export || refs.offers(placed),
+            }
         })
         .map(|(name, _)| name.clone())
         .collect()
+}
+
+/// Whether the report's workbook has a sheet for exported table `name`:
+/// every table but the generated pages' own.
+pub fn in_workbook(name: &str) -> bool {
+    !super::items::is_item_ref(name)
 }
 
 /// What a report's exports are made from.
@@ -106,11 +116,12 @@ fn make(inputs: &ExportInputs) -> Result<Vec<(String, FileBytes)>> {
     // it is written after the CSV files (a frame's a slice at a time), not
     // beside them: side by side, the two peaks added up at 10M lines.
     let book = || -> Result<Option<Vec<u8>>> {
-        if tables.is_empty() {
+        if !tables.iter().any(|(name, _)| in_workbook(name)) {
             return Ok(None);
         }
         let sheets = tables
             .iter()
+            .filter(|(name, _)| in_workbook(name))
             .map(|(name, table)| {
                 Ok(Sheet {
                     name: name.to_string(),

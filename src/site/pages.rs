@@ -1,7 +1,7 @@
 //! Rendering the site's HTML: each report's pages (narrative through Tera and
 //! Markdown, then the page template) and the index page.
 
-use super::exports::exported_tables;
+use super::exports::{exported_tables, in_workbook};
 use super::results::{KpiValue, ReportResults};
 use crate::content::{KpiFormat, Page, Portal, Report};
 use crate::data::Origin;
@@ -266,7 +266,10 @@ pub(super) fn page_context(
         .keys()
         .map(|name| json!({"label": format!("{name}.json"), "url": format!("{}/results/{name}.json", report.slug)}))
         .collect();
-    if !exported_tables(&computed.results, &prepared.references).is_empty() {
+    if exported_tables(&computed.results, &prepared.references)
+        .iter()
+        .any(|name| in_workbook(name))
+    {
         downloads.push(json!({"label": format!("{}.xlsx", report.slug), "url": format!("{}/results/{}.xlsx", report.slug, report.slug)}));
     }
     let (title, slug, prev, next) = match (current_item, generated, item) {
