@@ -96,3 +96,43 @@ fn the_file_works_alone_in_a_browser() {
         .collect();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
+
+#[test]
+fn pages_generated_per_value_are_sections_of_the_file() {
+    let f = Fixture::new("per_value");
+    let run = f.run_with("build", &["--single-file"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let html = f.read("public/shop.html");
+    // Each country's page follows the listing, in the listing's order.
+    let at = |id: &str| {
+        html.find(&format!("<article class=\"page no-toc\" id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no section {id}"))
+    };
+    let order = [
+        at("page-country"),
+        at("page-country--indonesia"),
+        at("page-country--new-zealand"),
+        at("page-country--cote-d-ivoire"),
+        at("page-top"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    // The listing and the navigation link to the sections, not to files.
+    assert!(!html.contains("href=\"country/indonesia.html\""), "{html}");
+    assert!(html.contains("<a href=\"#page-country--indonesia\">Indonesia</a>"));
+    assert!(
+        html.contains("<li><a href=\"#page-country--new-zealand\">Country: New Zealand</a></li>")
+    );
+    // Each section holds its item's own numbers and chart (by hand from
+    // sales.csv: Indonesia Kopi 250, Teh 160; New Zealand Kopi 100).
+    let indonesia = &html[order[1]..order[2]];
+    assert!(
+        indonesia.contains("This country has 3 order lines."),
+        "{indonesia}"
+    );
+    assert!(indonesia.contains("\"data\":[250,160]"), "{indonesia}");
+    assert!(indonesia.contains("id=\"country--indonesia--chart-products_bar\""));
+    let nz = &html[order[2]..order[3]];
+    assert!(nz.contains("\"data\":[100]"), "{nz}");
+    // Values stay text here too.
+    assert!(!html.contains("<script>alert(1)</script>"));
+}

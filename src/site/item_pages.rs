@@ -137,6 +137,33 @@ pub fn render_items(
     index: usize,
     which: &[usize],
 ) -> Result<Vec<String>> {
+    let contents = item_contents(prepared, site, index, which)?;
+    which
+        .par_iter()
+        .zip(contents)
+        .map(|(&j, mut rendered)| {
+            rendered.html = one_folder_down(&rendered.html);
+            let page_context = page_context(site, prepared, index, Some(j), &rendered);
+            render_template(
+                site.theme,
+                site.templates,
+                "page.html",
+                &page_context,
+                site.templates_dir,
+            )
+        })
+        .collect()
+}
+
+/// The content (without the page template) of the given items' pages of
+/// report page `index`, in order, its relative links as seen from the
+/// report's folder.
+pub fn item_contents(
+    prepared: &ReportPages,
+    site: &SiteContext,
+    index: usize,
+    which: &[usize],
+) -> Result<Vec<Rendered>> {
     let computed = prepared.computed;
     let report = computed.report;
     let page = &report.pages[index];
@@ -175,18 +202,14 @@ pub fn render_items(
             context.insert("item", &fields);
             context.insert("page", &json!({"title": item.title, "slug": item.slug}));
             let markdown = narrative.render(page, &context)?;
-            let mut rendered = render_markdown(&markdown);
-            rendered.html = one_folder_down(&rendered.html);
-            let page_context = page_context(site, prepared, index, Some(j), &rendered);
-            render_template(
-                site.theme,
-                site.templates,
-                "page.html",
-                &page_context,
-                site.templates_dir,
-            )
+            Ok(render_markdown(&markdown))
         })
         .collect()
+}
+
+/// The items of report page `page`, in order.
+pub fn items<'a>(prepared: &'a ReportPages, page: &Page) -> &'a [Item] {
+    &items_of(prepared, page).items
 }
 
 /// The narrative's relative links made to work from one folder deeper

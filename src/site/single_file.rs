@@ -6,6 +6,7 @@
 //! the rest of the portal point at `base_url` when it is known.
 
 use super::assets::Assets;
+use super::item_pages;
 use super::pages::{ComputedReport, ReportPages, SiteContext, page_url, portal_value};
 use crate::error::Result;
 use crate::render::theme::render_template;
@@ -25,32 +26,59 @@ pub fn render_single_file(
     let report = computed.report;
     let prepared = ReportPages::new(computed)?;
     let all: Vec<usize> = (0..report.pages.len()).collect();
-    let rendered = prepared.contents(site, &all)?;
-    let own_pages: Vec<(String, String)> = report
-        .pages
+    // Every page, and after a page generated per value each of its items.
+    let mut sections: Vec<Section> = Vec::new();
+    for (i, rendered) in prepared.contents(site, &all)? {
+        let page = &report.pages[i];
+        let items = item_pages::items(&prepared, page);
+        let nav: Vec<Value> = items
+            .iter()
+            .map(|item| json!({"anchor": anchor(&item_section(&page.slug, &item.slug)), "title": item.title}))
+            .collect();
+        sections.push(Section {
+            slug: page.slug.clone(),
+            url: page_url(report, page),
+            title: page.title.clone(),
+            html: rendered.html,
+            nav,
+            generated: false,
+        });
+        let which: Vec<usize> = (0..items.len()).collect();
+        let contents = item_pages::item_contents(&prepared, site, i, &which)?;
+        for (item, rendered) in items.iter().zip(contents) {
+            sections.push(Section {
+                slug: item_section(&page.slug, &item.slug),
+                url: item_pages::item_url(report, page, item),
+                title: item.title.clone(),
+                html: rendered.html,
+                nav: Vec::new(),
+                generated: true,
+            });
+        }
+    }
+    let own_pages: Vec<(String, String)> = sections
         .iter()
-        .map(|p| (page_url(report, p), anchor(&p.slug)))
+        .map(|s| (s.url.clone(), anchor(&s.slug)))
         .collect();
     let base_url = site.portal.config.base_url.trim_end_matches('/');
-    let mut needs_charts = false;
-    let mut needs_gl = false;
-    let pages: Vec<Value> = rendered
+    let needs_charts = sections.iter().any(|s| crate::chart::has_chart(&s.html));
+    let needs_gl = sections.iter().any(|s| crate::chart::has_gl_chart(&s.html));
+    let pages: Vec<Value> = sections
         .iter()
-        .map(|(i, r)| {
-            let page = &report.pages[*i];
-            needs_charts |= crate::chart::has_chart(&r.html);
-            needs_gl |= crate::chart::has_gl_chart(&r.html);
+        .map(|section| {
             let links = Links {
                 report: &report.slug,
-                page: &page.slug,
+                page: &section.slug,
                 own_pages: &own_pages,
                 base_url,
             };
             json!({
-                "slug": page.slug,
-                "anchor": anchor(&page.slug),
-                "title": page.title,
-                "content": links.rewrite(&r.html),
+                "slug": section.slug,
+                "anchor": anchor(&section.slug),
+                "title": section.title,
+                "content": links.rewrite(&section.html),
+                "generated": section.generated,
+                "items": section.nav,
             })
         })
         .collect();
@@ -88,6 +116,27 @@ pub fn render_single_file(
 /// The id of a page's section in the file.
 fn anchor(slug: &str) -> String {
     format!("page-{slug}")
+}
+
+/// One section of the file: a report page or a generated item's page.
+struct Section {
+    /// What its ids and anchor are made from: the page's slug, or
+    /// `<page>--<item>` for an item.
+    slug: String,
+    /// Its URL relative to the site root, where links point.
+    url: String,
+    title: String,
+    /// Its content, relative links as seen from the report's folder.
+    html: String,
+    /// Under a page generated per value: its items, for the navigation.
+    nav: Vec<Value>,
+    /// Whether it is an item's page.
+    generated: bool,
+}
+
+/// The section slug of an item's page.
+fn item_section(page: &str, item: &str) -> String {
+    format!("{page}--{item}")
 }
 
 /// How the links of one page are rewritten for the single file.
