@@ -39,12 +39,14 @@ pub fn steps(portal: &Portal) -> usize {
                 .meta
                 .analyses
                 .values()
-                .filter(|a| a.pushdown().is_some())
                 .filter(|a| {
+                    let Some(aggregate) = a.pushdown() else {
+                        return false;
+                    };
                     r.meta.sources.iter().any(|s| {
                         s.name == a.table()
                             && s.kind() == SourceKind::Database
-                            && external::pushdown::not_expressible(s).is_none()
+                            && external::pushdown::not_expressible(s, &aggregate).is_none()
                     })
                 })
                 .count();
@@ -369,16 +371,17 @@ fn sources_read_as_rows(report: &Report) -> BTreeSet<String> {
     }
     for analysis in report.meta.analyses.values() {
         let table = analysis.table();
-        let pushable = analysis.pushdown().is_some()
-            && report
+        let pushable = analysis.pushdown().is_some_and(|aggregate| {
+            report
                 .meta
                 .sources
                 .iter()
                 .find(|s| s.name == table)
                 .is_some_and(|s| {
                     s.kind() == SourceKind::Database
-                        && external::pushdown::not_expressible(s).is_none()
-                });
+                        && external::pushdown::not_expressible(s, &aggregate).is_none()
+                })
+        });
         if !pushable {
             read.insert(table.to_string());
         }

@@ -205,7 +205,8 @@ pub fn plan_pushdown(
     aggregate: pushdown::Aggregate,
     cx: &FetchContext,
 ) -> Result<Option<Planned>> {
-    if spec.kind() != SourceKind::Database || pushdown::not_expressible(spec).is_some() {
+    if spec.kind() != SourceKind::Database || pushdown::not_expressible(spec, &aggregate).is_some()
+    {
         return Ok(None);
     }
     let Some(Planned {

@@ -206,19 +206,35 @@ pub enum Literal {
     Number(String),
 }
 
-/// Why a source's cleaning cannot run as SQL (then the rows are fetched
-/// and the analysis runs here, with the same result).
-pub fn not_expressible(spec: &SourceSpec) -> Option<String> {
-    if !spec.derive.is_empty() {
-        return Some("it derives columns".into());
+/// Why a source's cleaning cannot run as SQL under `aggregate` (then the
+/// rows are fetched and the analysis runs here, with the same result):
+/// a filter that is not `column op value`, or a derived or converted
+/// column that the aggregation or a filter reads.
+pub fn not_expressible(spec: &SourceSpec, aggregate: &Aggregate) -> Option<String> {
+    let conditions = match conditions(spec) {
+        Some(conditions) => conditions,
+        None => {
+            let f = spec.filters.iter().find(|f| parse_condition(f).is_none())?;
+            return Some(format!("its filter `{f}` is not `column op value`"));
+        }
+    };
+    // Derived and converted columns exist only once the rows are read: the
+    // server can aggregate around them, not over them.
+    let read = |name: &str| {
+        aggregate.columns.iter().any(|c| c == name) || conditions.iter().any(|c| c.column == name)
+    };
+    if let Some(derived) = spec.derive.iter().find(|d| read(&d.name)) {
+        return Some(format!(
+            "it derives column `{}`, which the analysis or a filter reads",
+            derived.name
+        ));
     }
-    if !spec.types.is_empty() {
-        return Some("it converts column types".into());
+    if let Some(typed) = spec.types.keys().find(|name| read(name)) {
+        return Some(format!(
+            "it converts the type of column `{typed}`, which the analysis or a filter reads"
+        ));
     }
-    spec.filters
-        .iter()
-        .find(|f| parse_condition(f).is_none())
-        .map(|f| format!("its filter `{f}` is not `column op value`"))
+    None
 }
 
 /// The source's filters as conditions (`None` if one is not simple).
@@ -567,6 +583,50 @@ impl<'a> FromSql<'a> for Raw<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn source(toml_text: &str) -> SourceSpec {
+        toml::from_str(&format!(
+            "name = \"lines\"\ndatabase = \"w\"\ntable = \"t\"\n{toml_text}"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn only_derived_or_converted_columns_the_aggregation_reads_stop_a_pushdown() {
+        let agg = grouped(
+            &["customer"],
+            &[("SUM(\"amount\")", "revenue")],
+            &["customer", "amount"],
+        );
+        let unrelated = source(
+            "types = { product_id = \"string\" }\nderive = [{ name = \"twice\", expr = \"amount * 2\" }]\nfilters = [\"status <> 'x'\"]",
+        );
+        assert_eq!(not_expressible(&unrelated, &agg), None);
+        let derived = source("derive = [{ name = \"amount\", expr = \"price * 2\" }]");
+        assert_eq!(
+            not_expressible(&derived, &agg).unwrap(),
+            "it derives column `amount`, which the analysis or a filter reads"
+        );
+        let filtered = source(
+            "derive = [{ name = \"big\", expr = \"amount > 9\" }]\nfilters = [\"big = 1\"]",
+        );
+        assert!(
+            not_expressible(&filtered, &agg)
+                .unwrap()
+                .contains("column `big`")
+        );
+        let typed = source("types = { customer = \"string\" }");
+        assert_eq!(
+            not_expressible(&typed, &agg).unwrap(),
+            "it converts the type of column `customer`, which the analysis or a filter reads"
+        );
+        let complex = source("filters = [\"a = 1 OR b = 2\"]");
+        assert!(
+            not_expressible(&complex, &agg)
+                .unwrap()
+                .starts_with("its filter `a = 1 OR b = 2`")
+        );
+    }
 
     fn grouped(keys: &[&str], values: &[(&str, &str)], columns: &[&str]) -> Aggregate {
         let pairs = |items: Vec<(String, String)>| items;
