@@ -453,6 +453,33 @@ fn an_unreachable_server_is_named_without_its_password() {
     assert!(!fixture.path("public").exists(), "nothing written");
 }
 
+#[test]
+fn a_broken_derive_of_a_pushed_down_source_is_an_error_before_connecting() {
+    let fixture = warehouse(false);
+    fixture.edit(
+        "content/pushdown/_index.md",
+        "expr = \"amount * 2\"",
+        "expr = \"amount *\"",
+    );
+    // Nothing listens there: the error comes before any connection.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+        .args(["build", "--root"])
+        .arg(fixture.root())
+        .env(
+            "WAWASAN_TEST_DATABASE_URL",
+            "postgres://ana:pw@127.0.0.1:9/shop",
+        )
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("content/pushdown/_index.md"), "{err}");
+    assert!(err.contains("derived column `double_amount`"), "{err}");
+    assert!(err.contains("`derive` expression `amount *`"), "{err}");
+    assert!(!err.contains("cannot connect"), "{err}");
+    assert!(!fixture.path("public").exists(), "nothing written");
+}
+
 /// The fixture portal with one report, `thelook`, showing the rows of a
 /// scratch table `{schema}.sales` (two rows to start with) as `Rows: N.`;
 /// `setting` is added to its source.

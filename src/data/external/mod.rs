@@ -209,6 +209,8 @@ pub fn plan_pushdown(
     {
         return Ok(None);
     }
+    // Its rows may never be read here: a broken `derive` is found now.
+    crate::data::clean::check_derive_syntax(spec)?;
     let Some(Planned {
         how: How::Database { connection, select },
         max_age,

@@ -607,9 +607,8 @@ mod tests {
             not_expressible(&derived, &agg).unwrap(),
             "it derives column `amount`, which the analysis or a filter reads"
         );
-        let filtered = source(
-            "derive = [{ name = \"big\", expr = \"amount > 9\" }]\nfilters = [\"big = 1\"]",
-        );
+        let filtered =
+            source("derive = [{ name = \"big\", expr = \"amount > 9\" }]\nfilters = [\"big = 1\"]");
         assert!(
             not_expressible(&filtered, &agg)
                 .unwrap()
