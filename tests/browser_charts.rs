@@ -382,6 +382,34 @@ fn problems(browser: &Browser, script: &str, args: &[Value]) -> Vec<String> {
 fn load(browser: &Browser, url: &str) {
     browser.goto(url);
     browser.wait_until(CHARTS_READY, Duration::from_secs(20));
+    wait_for_still_canvases(browser);
+}
+
+/// A fingerprint of every 2D chart canvas's pixels (their alpha summed).
+const CANVAS_PIXELS: &str = r#"
+return Array.prototype.map.call(document.querySelectorAll('figure.chart canvas'), function (c) {
+  var g = c.getContext('2d');
+  if (!g || !c.width || !c.height) return 0;
+  var data = g.getImageData(0, 0, c.width, c.height).data, sum = 0;
+  for (var i = 3; i < data.length; i += 4) sum += data[i];
+  return sum;
+}).join(',');
+"#;
+
+/// Wait until the charts' entry animations are over: a graph's nodes grow
+/// in for a while after the chart is made, and a check of its pixels must
+/// see them drawn. At most 10 s, then the checks report what they see.
+fn wait_for_still_canvases(browser: &Browser) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut last = browser.execute(CANVAS_PIXELS, &[]);
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = browser.execute(CANVAS_PIXELS, &[]);
+        if now == last {
+            return;
+        }
+        last = now;
+    }
 }
 
 #[test]
