@@ -385,13 +385,16 @@ fn load(browser: &Browser, url: &str) {
     wait_for_still_canvases(browser);
 }
 
-/// A fingerprint of every 2D chart canvas's pixels (their alpha summed).
+/// A fingerprint of every 2D chart canvas's pixels: their alpha weighted
+/// by position, so that a node that moves changes it too.
 const CANVAS_PIXELS: &str = r#"
 return Array.prototype.map.call(document.querySelectorAll('figure.chart canvas'), function (c) {
+  // A WebGL canvas cannot be read as 2D: -1, never taken for blank.
   var g = c.getContext('2d');
-  if (!g || !c.width || !c.height) return 0;
+  if (!g) return -1;
+  if (!c.width || !c.height) return 0;
   var data = g.getImageData(0, 0, c.width, c.height).data, sum = 0;
-  for (var i = 3; i < data.length; i += 4) sum += data[i];
+  for (var i = 3; i < data.length; i += 4) sum += data[i] * ((i >> 2) % 9973 + 1);
   return sum;
 }).join(',');
 "#;
@@ -405,7 +408,9 @@ fn wait_for_still_canvases(browser: &Browser) {
     while std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(300));
         let now = browser.execute(CANVAS_PIXELS, &[]);
-        if now == last {
+        // Still, and painted: a canvas not drawn yet is still too.
+        let blank = now.as_str().is_some_and(|s| s.split(',').any(|n| n == "0"));
+        if now == last && !blank {
             return;
         }
         last = now;

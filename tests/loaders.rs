@@ -108,6 +108,19 @@ fn max_age_keeps_the_copy_between_builds_until_refresh_or_removed() {
         "{}",
         again.stderr
     );
+    // The process that reused the copy leased it (pruning spares a copy
+    // that a running process uses).
+    let json = fetched_copies(&f)
+        .into_iter()
+        .find(|n| n.ends_with(".json"))
+        .unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(&f.read(&format!(".wawasan-cache/sources/{json}"))).unwrap();
+    let (by, used) = (meta["fetched_by"].as_str(), meta["used_by"].as_str());
+    assert!(
+        used.is_some_and(|u| !u.is_empty() && Some(u) != by),
+        "{meta}"
+    );
     let refreshed = f.run_with("build", &["--refresh"]);
     assert!(refreshed.ok, "{}", refreshed.stderr);
     assert_eq!(runs(&f), 2, "{}", refreshed.stderr);

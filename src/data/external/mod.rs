@@ -83,13 +83,17 @@ pub struct Outcome {
 }
 
 /// What `<key>.json` records of a fetched copy.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Meta {
     /// Seconds since the Unix epoch.
     fetched_at: u64,
     /// The process that fetched it (see `process_token`).
     #[serde(default)]
     fetched_by: String,
+    /// The last other process that reused it (a lease: pruning leaves a
+    /// copy alone while that process runs).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    used_by: String,
     file: String,
     format: Format,
     rows: Option<usize>,
@@ -181,6 +185,7 @@ pub fn fetch(spec: &SourceSpec, planned: &Planned, cx: &FetchContext) -> Result<
     let meta = Meta {
         fetched_at: now_secs(),
         fetched_by: process_token().to_string(),
+        used_by: String::new(),
         file: file_name(&file),
         format,
         rows,
@@ -267,6 +272,7 @@ pub fn fetch_pushdown(
     let meta = Meta {
         fetched_at: now_secs(),
         fetched_by: process_token().to_string(),
+        used_by: String::new(),
         file: file_name(&file),
         format: Format::Parquet,
         rows: Some(rows),
@@ -297,7 +303,16 @@ fn reusable(planned: &Planned, cx: &FetchContext) -> Option<Outcome> {
     let young = planned
         .max_age
         .is_some_and(|age| now_secs().saturating_sub(meta.fetched_at) <= age.as_secs());
-    (this_process || (young && !cx.refresh)).then(|| Outcome {
+    let reused = this_process || (young && !cx.refresh);
+    if reused && !this_process && meta.used_by != process_token() {
+        // Take the lease; a copy that cannot be marked is still read.
+        let lease = Meta {
+            used_by: process_token().to_string(),
+            ..meta.clone()
+        };
+        let _ = write_meta(&stem.with_extension("json"), &lease);
+    }
+    reused.then(|| Outcome {
         fetched: Fetched {
             file,
             format: meta.format,

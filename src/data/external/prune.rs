@@ -5,7 +5,7 @@
 //! Only names this module's siblings write are touched — `<key>.json`,
 //! `<key>.parquet`, `<key>.data.<ext>` and their `.tmp-<pid>` files, a key
 //! being 16 hexadecimal digits — and never a copy another running wawasan
-//! process fetched (a `serve` beside a `build` whose front matter differs
+//! process fetched or reused (a `serve` beside a `build` whose front matter differs
 //! for a moment), nor a temporary file of a live process.
 
 use super::Meta;
@@ -94,8 +94,8 @@ fn temporary_of_live_process(name: &str) -> bool {
     pid.parse::<u32>().is_ok_and(is_running)
 }
 
-/// Whether the copy recorded at `json` was fetched by another process
-/// that is still running.
+/// Whether the copy recorded at `json` was fetched, or last reused, by
+/// another process that is still running.
 fn fetched_by_other_live_process(json: &Path) -> bool {
     let Some(meta) = std::fs::read(json)
         .ok()
@@ -103,15 +103,13 @@ fn fetched_by_other_live_process(json: &Path) -> bool {
     else {
         return false;
     };
-    let Some(pid) = meta
-        .fetched_by
-        .split('-')
-        .next()
-        .and_then(|p| p.parse().ok())
-    else {
-        return false;
-    };
-    pid != std::process::id() && is_running(pid)
+    [&meta.fetched_by, &meta.used_by].into_iter().any(|token| {
+        token
+            .split('-')
+            .next()
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|pid| pid != std::process::id() && is_running(pid))
+    })
 }
 
 /// Whether a process with this id runs (Linux: `/proc/<pid>`; elsewhere
@@ -190,15 +188,25 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_copy_another_running_process_fetched_stays() {
+    fn a_copy_another_running_process_fetched_or_reused_stays() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         let parent = std::os::unix::process::parent_id();
         write(dir, "00000000000000ee.json", &meta(&format!("{parent}-5")));
         write(dir, "00000000000000ee.parquet", b"1");
+        // Fetched by a process gone, reused by one running: leased.
+        write(
+            dir,
+            "00000000000000ff.json",
+            format!(
+                r#"{{"fetched_at": 1, "fetched_by": "4194999999-1", "used_by": "{parent}-7", "file": "x", "format": "parquet", "rows": 1}}"#
+            )
+            .as_bytes(),
+        );
+        write(dir, "00000000000000ff.parquet", b"1");
         let pruned = prune(dir, &BTreeSet::new());
         assert_eq!(pruned.copies, 0);
-        assert_eq!(names(dir).len(), 2);
+        assert_eq!(names(dir).len(), 4);
         assert_eq!(pruned.describe(), None);
     }
 
