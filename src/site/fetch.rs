@@ -39,16 +39,7 @@ pub fn steps(portal: &Portal) -> usize {
                 .meta
                 .analyses
                 .values()
-                .filter(|a| {
-                    let Some(aggregate) = a.pushdown() else {
-                        return false;
-                    };
-                    r.meta.sources.iter().any(|s| {
-                        s.name == a.table()
-                            && s.kind() == SourceKind::Database
-                            && external::pushdown::not_expressible(s, &aggregate).is_none()
-                    })
-                })
+                .filter(|a| pushable(r, a).is_some())
                 .count();
             external + pushable
         })
@@ -241,19 +232,13 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
 fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
     let mut jobs = Vec::new();
     for (r, report) in portal.reports.iter().enumerate() {
-        let source_of = |analysis: &crate::analysis::AnalysisSpec| {
-            let table = analysis.table();
-            report.meta.sources.iter().position(|s| s.name == table)
-        };
         // Analyses sharing order groups, by source and columns.
         type Members = Vec<(String, Aggregate, &'static [&'static str])>;
         let mut by_orders: Vec<(usize, OrderColumns, Members)> = Vec::new();
         for (name, analysis) in &report.meta.analyses {
-            let (Some(s), Some(aggregate), Some(columns)) = (
-                source_of(analysis),
-                analysis.pushdown(),
-                analysis.order_columns(),
-            ) else {
+            let (Some((s, aggregate)), Some(columns)) =
+                (pushable(report, analysis), analysis.order_columns())
+            else {
                 continue;
             };
             let member = (name.clone(), aggregate, analysis.order_group_columns());
@@ -265,7 +250,14 @@ fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
                 None => by_orders.push((s, columns, vec![member])),
             }
         }
-        by_orders.retain(|(_, _, members)| members.len() > 1);
+        // The order groups read all of the columns, which the members may
+        // not: where the source derives or converts one of those, the
+        // members go their own ways.
+        by_orders.retain(|(s, columns, members)| {
+            let groups = order_groups::aggregate(columns);
+            members.len() > 1
+                && pushdown::not_expressible(&report.meta.sources[*s], &groups).is_none()
+        });
         for (s, columns, members) in &by_orders {
             let spec = &report.meta.sources[*s];
             let groups = order_groups::aggregate(columns);
@@ -300,10 +292,8 @@ fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
             if in_order_groups(name) {
                 continue;
             }
-            let Some(s) = source_of(analysis) else {
-                continue;
-            };
-            let Some(aggregate) = analysis.pushdown() else {
+            // Each member can be pushed down alone, so their merge can.
+            let Some((s, aggregate)) = pushable(report, analysis) else {
                 continue;
             };
             let keys = aggregate.grouped.as_ref().map(|g| &g.keys);
@@ -350,6 +340,21 @@ fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
     Ok(jobs)
 }
 
+/// Where `analysis` of `report` can be pushed down: the position of its
+/// database source, whose cleaning SQL can express around its aggregate,
+/// and the aggregate.
+fn pushable(
+    report: &Report,
+    analysis: &crate::analysis::AnalysisSpec,
+) -> Option<(usize, Aggregate)> {
+    let aggregate = analysis.pushdown()?;
+    let table = analysis.table();
+    let s = report.meta.sources.iter().position(|s| s.name == table)?;
+    let spec = &report.meta.sources[s];
+    (spec.kind() == SourceKind::Database && pushdown::not_expressible(spec, &aggregate).is_none())
+        .then_some((s, aggregate))
+}
+
 /// The sources of `report` whose rows are read: by a query, by a relation
 /// check, or by an analysis that does not push down (or whose source
 /// cannot be expressed in SQL).
@@ -371,18 +376,7 @@ fn sources_read_as_rows(report: &Report) -> BTreeSet<String> {
     }
     for analysis in report.meta.analyses.values() {
         let table = analysis.table();
-        let pushable = analysis.pushdown().is_some_and(|aggregate| {
-            report
-                .meta
-                .sources
-                .iter()
-                .find(|s| s.name == table)
-                .is_some_and(|s| {
-                    s.kind() == SourceKind::Database
-                        && external::pushdown::not_expressible(s, &aggregate).is_none()
-                })
-        });
-        if !pushable {
+        if pushable(report, analysis).is_none() {
             read.insert(table.to_string());
         }
         if let crate::analysis::AnalysisSpec::CustomerValue(cv) = analysis {

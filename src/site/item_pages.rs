@@ -164,6 +164,9 @@ pub fn item_contents(
     index: usize,
     which: &[usize],
 ) -> Result<Vec<Rendered>> {
+    if which.is_empty() {
+        return Ok(Vec::new());
+    }
     let computed = prepared.computed;
     let report = computed.report;
     let page = &report.pages[index];
