@@ -454,6 +454,54 @@ fn an_unreachable_server_is_named_without_its_password() {
 }
 
 #[test]
+fn an_analysis_over_a_derived_column_reads_the_rows_and_its_siblings_still_push_down() {
+    if pg::database_url().is_none() {
+        return;
+    }
+    let db = warehouse(false);
+    // RFM by the derived amount: its source is read here; customer value
+    // (same customers, the server's amount) still runs on the server.
+    let text = db.read("content/pushdown/_index.md");
+    let (head, rfm) = text.split_once("[analyses.rfm]").unwrap();
+    db.write(
+        "content/pushdown/_index.md",
+        &format!(
+            "{head}[analyses.rfm]{}",
+            rfm.replacen("amount = \"amount\"", "amount = \"double_amount\"", 1)
+        ),
+    );
+    let run = build(&db, &[]);
+    assert!(run.ok, "{}", run.stderr);
+    let summary = &run.stderr;
+    let value = pushdown_line(summary, "pushdown", "value").unwrap_or_else(|| panic!("{summary}"));
+    assert!(
+        value.contains("pushed down to database warehouse"),
+        "{value}"
+    );
+    assert!(
+        pushdown_line(summary, "pushdown", "rfm").is_none(),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("pushdown: source lines: "),
+        "the rows are fetched for RFM: {summary}"
+    );
+    // Doubled amounts double every monetary sum: RFM over the rows agrees
+    // with customer value over the server's groups.
+    let results = results(&db, "pushdown");
+    let find = |name: &str| &results.iter().find(|(n, _)| n == name).unwrap().1;
+    let (value, rfm) = (find("value.json"), find("rfm.json"));
+    assert_eq!(value["total_customers"], rfm["customers"]);
+    let revenue = value["total_revenue"].as_f64().unwrap();
+    let doubled = rfm["revenue"].as_f64().unwrap();
+    assert!(revenue > 0.0, "{revenue}");
+    assert!(
+        (doubled - 2.0 * revenue).abs() <= 1e-9 * doubled,
+        "{doubled} vs 2 x {revenue}"
+    );
+}
+
+#[test]
 fn a_broken_derive_of_a_pushed_down_source_is_an_error_before_connecting() {
     let fixture = warehouse(false);
     fixture.edit(

@@ -165,7 +165,14 @@ pub fn fetch_sources(portal: &mut Portal, options: &BuildOptions) -> Result<Vec<
                 continue;
             }
             let columns = wanted.get(&spec.name).cloned().unwrap_or_default();
-            let columns = with_own_expressions(spec, &columns);
+            // A fetch reads only these columns; those `types` and `dates`
+            // name are fetched too, so that the cleaning finds them.
+            let columns = with_own_expressions(spec, &columns).with(
+                spec.types
+                    .keys()
+                    .chain(spec.dates.keys())
+                    .map(String::as_str),
+            );
             let Some(planned) =
                 external::plan(spec, &cx, &columns).map_err(|e| in_report(e, report, s))?
             else {
