@@ -431,18 +431,24 @@ fn credentials_never_reach_the_site_the_cache_or_the_messages() {
     assert_eq!(before, common::snapshot(&fixture.path("public")));
 }
 
+/// `wawasan build` of `fixture` with the warehouse at `url` (nothing need
+/// listen there).
+fn build_against(fixture: &Fixture, url: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
+        .args(["build", "--root"])
+        .arg(fixture.root())
+        .env("WAWASAN_TEST_DATABASE_URL", url)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn an_unreachable_server_is_named_without_its_password() {
     let fixture = warehouse(false);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
-        .args(["build", "--root"])
-        .arg(fixture.root())
-        .env(
-            "WAWASAN_TEST_DATABASE_URL",
-            "postgres://ana:pw-never-shown@127.0.0.1:9/shop?connect_timeout=5",
-        )
-        .output()
-        .unwrap();
+    let out = build_against(
+        &fixture,
+        "postgres://ana:pw-never-shown@127.0.0.1:9/shop?connect_timeout=5",
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -510,15 +516,7 @@ fn a_broken_derive_of_a_pushed_down_source_is_an_error_before_connecting() {
         "expr = \"amount *\"",
     );
     // Nothing listens there: the error comes before any connection.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
-        .args(["build", "--root"])
-        .arg(fixture.root())
-        .env(
-            "WAWASAN_TEST_DATABASE_URL",
-            "postgres://ana:pw@127.0.0.1:9/shop",
-        )
-        .output()
-        .unwrap();
+    let out = build_against(&fixture, "postgres://ana:pw@127.0.0.1:9/shop");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("content/pushdown/_index.md"), "{err}");
@@ -595,12 +593,7 @@ fn fetched_data_is_reused_within_max_age_offline_and_refetched_on_refresh() {
     // reached (the same server, user and database, but a TLS connection
     // is demanded, which the build cannot make).
     let unreachable = format!("{}?sslmode=require", pg::database_url().unwrap());
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wawasan"))
-        .args(["build", "--root"])
-        .arg(fixture.root())
-        .env("WAWASAN_TEST_DATABASE_URL", &unreachable)
-        .output()
-        .unwrap();
+    let out = build_against(&fixture, &unreachable);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("from the fetch cache"), "{err}");

@@ -116,9 +116,6 @@ fn make(inputs: &ExportInputs) -> Result<Vec<(String, FileBytes)>> {
     // it is written after the CSV files (a frame's a slice at a time), not
     // beside them: side by side, the two peaks added up at 10M lines.
     let book = || -> Result<Option<Vec<u8>>> {
-        if !tables.iter().any(|(name, _)| in_workbook(name)) {
-            return Ok(None);
-        }
         let sheets = tables
             .iter()
             .filter(|(name, _)| in_workbook(name))
@@ -130,6 +127,9 @@ fn make(inputs: &ExportInputs) -> Result<Vec<(String, FileBytes)>> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        if sheets.is_empty() {
+            return Ok(None);
+        }
         workbook(&sheets).map(Some)
     };
     let csv = tables

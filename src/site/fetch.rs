@@ -260,16 +260,19 @@ fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
         // The order groups read all of the columns, which the members may
         // not: where the source derives or converts one of those, the
         // members go their own ways.
-        by_orders.retain(|(s, columns, members)| {
-            let groups = order_groups::aggregate(columns);
-            members.len() > 1
-                && pushdown::not_expressible(&report.meta.sources[*s], &groups).is_none()
-        });
-        for (s, columns, members) in &by_orders {
+        let by_orders: Vec<(usize, Members, Aggregate)> = by_orders
+            .into_iter()
+            .filter_map(|(s, columns, members)| {
+                let groups = order_groups::aggregate(&columns);
+                let spec = &report.meta.sources[s];
+                (members.len() > 1 && pushdown::not_expressible(spec, &groups).is_none())
+                    .then_some((s, members, groups))
+            })
+            .collect();
+        for (s, members, groups) in &by_orders {
             let spec = &report.meta.sources[*s];
-            let groups = order_groups::aggregate(columns);
-            let planned =
-                external::plan_pushdown(spec, groups, cx).map_err(|e| in_report(e, report, *s))?;
+            let planned = external::plan_pushdown(spec, groups.clone(), cx)
+                .map_err(|e| in_report(e, report, *s))?;
             if let Some(planned) = planned {
                 let analyses = members
                     .iter()
@@ -291,7 +294,7 @@ fn plan_pushdowns(portal: &Portal, cx: &FetchContext) -> Result<Vec<Job>> {
         let in_order_groups = |name: &str| {
             by_orders
                 .iter()
-                .any(|(_, _, members)| members.iter().any(|(n, _, _)| n == name))
+                .any(|(_, members, _)| members.iter().any(|(n, _, _)| n == name))
         };
         // By source, in analysis order: groups of analyses sharing keys.
         let mut groups: Vec<(usize, Vec<(String, Aggregate)>)> = Vec::new();

@@ -5,7 +5,6 @@
 //! this process is taken from memory instead of being rendered again. The
 //! index page depends on the theme, the settings, its intro and the cards.
 
-use super::exports::exported_tables;
 use super::hash::Fnv;
 use super::item_pages;
 use super::output::FileBytes;
@@ -120,7 +119,7 @@ fn render_report(
     let report = computed.report;
     // Parsing the pages tells what they use, rendered or not.
     let prepared = pages::ReportPages::new(computed)?;
-    let exported = exported_tables(&computed.results, prepared.references());
+    let exported = prepared.exported().to_vec();
     // Without a results key the results cannot be told apart: render.
     let keys: Vec<Option<u64>> = match &computed.results_key {
         Some(results_key) => page_keys(base, computed, results_key, &exported)

@@ -120,7 +120,8 @@ pub fn listing(prepared: &ReportPages, page: &Page) -> Result<Rendered> {
     })
 }
 
-fn items_of<'a>(prepared: &'a ReportPages, page: &Page) -> &'a ItemPages {
+/// The items report page `page` generates (none for another page).
+pub(super) fn items_of<'a>(prepared: &'a ReportPages, page: &Page) -> &'a ItemPages {
     static NONE: std::sync::OnceLock<ItemPages> = std::sync::OnceLock::new();
     prepared
         .computed
@@ -208,11 +209,6 @@ pub fn item_contents(
             Ok(render_markdown(&markdown))
         })
         .collect()
-}
-
-/// The items of report page `page`, in order.
-pub fn items<'a>(prepared: &'a ReportPages, page: &Page) -> &'a [Item] {
-    &items_of(prepared, page).items
 }
 
 /// The narrative's relative links made to work from one folder deeper

@@ -118,6 +118,8 @@ pub struct ReportPages<'a> {
     pub(super) computed: &'a ComputedReport<'a>,
     narrative: Narrative,
     pub(super) references: References,
+    /// The exported tables (see `exports::exported_tables`).
+    exported: Vec<String>,
     pub(super) ui: Map<String, Value>,
     /// What the placing functions see (each generated page gets its own
     /// copy with its item's prefix).
@@ -140,10 +142,12 @@ impl<'a> ReportPages<'a> {
         });
         let narrative = Narrative::new(computed.report, placeables.clone(), &computed.locale)?;
         let references = narrative.references();
+        let exported = exported_tables(&computed.results, &references);
         Ok(ReportPages {
             computed,
             narrative,
             references,
+            exported,
             ui,
             placeables,
         })
@@ -152,6 +156,11 @@ impl<'a> ReportPages<'a> {
     /// What the pages read and place.
     pub fn references(&self) -> &References {
         &self.references
+    }
+
+    /// The report's exported tables, in name order.
+    pub fn exported(&self) -> &[String] {
+        &self.exported
     }
 
     /// The HTML of the pages at the given positions of the report's page
@@ -266,10 +275,7 @@ pub(super) fn page_context(
         .keys()
         .map(|name| json!({"label": format!("{name}.json"), "url": format!("{}/results/{name}.json", report.slug)}))
         .collect();
-    if exported_tables(&computed.results, &prepared.references)
-        .iter()
-        .any(|name| in_workbook(name))
-    {
+    if prepared.exported.iter().any(|name| in_workbook(name)) {
         downloads.push(json!({"label": format!("{}.xlsx", report.slug), "url": format!("{}/results/{}.xlsx", report.slug, report.slug)}));
     }
     let (title, slug, prev, next) = match (current_item, generated, item) {

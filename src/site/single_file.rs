@@ -30,7 +30,7 @@ pub fn render_single_file(
     let mut sections: Vec<Section> = Vec::new();
     for (i, rendered) in prepared.contents(site, &all)? {
         let page = &report.pages[i];
-        let items = item_pages::items(&prepared, page);
+        let items = &item_pages::items_of(&prepared, page).items;
         let nav: Vec<Value> = items
             .iter()
             .map(|item| json!({"anchor": anchor(&item_section(&page.slug, &item.slug)), "title": item.title}))

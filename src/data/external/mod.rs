@@ -336,6 +336,11 @@ fn process_token() -> &'static str {
     })
 }
 
+/// The process id in a token made by `process_token`.
+fn process_of(token: &str) -> Option<u32> {
+    token.split('-').next()?.parse().ok()
+}
+
 fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -8,7 +8,7 @@
 //! process fetched or reused (a `serve` beside a `build` whose front matter differs
 //! for a moment), nor a temporary file of a live process.
 
-use super::Meta;
+use super::{Meta, process_of};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -103,13 +103,10 @@ fn fetched_by_other_live_process(json: &Path) -> bool {
     else {
         return false;
     };
-    [&meta.fetched_by, &meta.used_by].into_iter().any(|token| {
-        token
-            .split('-')
-            .next()
-            .and_then(|p| p.parse::<u32>().ok())
-            .is_some_and(|pid| pid != std::process::id() && is_running(pid))
-    })
+    [&meta.fetched_by, &meta.used_by]
+        .into_iter()
+        .filter_map(|token| process_of(token))
+        .any(|pid| pid != std::process::id() && is_running(pid))
 }
 
 /// Whether a process with this id runs (Linux: `/proc/<pid>`; elsewhere
@@ -126,9 +123,9 @@ mod tests {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
 
-    fn meta(fetched_by: &str) -> Vec<u8> {
+    fn meta(fetched_by: &str, used_by: &str) -> Vec<u8> {
         format!(
-            r#"{{"fetched_at": 1, "fetched_by": "{fetched_by}", "file": "x", "format": "parquet", "rows": 1}}"#
+            r#"{{"fetched_at": 1, "fetched_by": "{fetched_by}", "used_by": "{used_by}", "file": "x", "format": "parquet", "rows": 1}}"#
         )
         .into_bytes()
     }
@@ -150,7 +147,7 @@ mod tests {
         // A process id no system hands out (above Linux's 2^22 limit).
         let dead = "4194999999-1";
         for (key, data) in [(used, "parquet"), (old, "parquet"), (loader, "data.csv")] {
-            write(dir, &format!("{key}.json"), &meta(dead));
+            write(dir, &format!("{key}.json"), &meta(dead, ""));
             write(dir, &format!("{key}.{data}"), b"12345");
         }
         // A temporary file of a fetch that died, and one of this process.
@@ -168,7 +165,7 @@ mod tests {
                 "notes.txt".to_string(),
             ]
         );
-        let json = meta(dead).len() as u64;
+        let json = meta(dead, "").len() as u64;
         assert_eq!(
             pruned,
             Pruned {
@@ -192,17 +189,15 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         let parent = std::os::unix::process::parent_id();
-        write(dir, "00000000000000ee.json", &meta(&format!("{parent}-5")));
-        write(dir, "00000000000000ee.parquet", b"1");
-        // Fetched by a process gone, reused by one running: leased.
         write(
             dir,
-            "00000000000000ff.json",
-            format!(
-                r#"{{"fetched_at": 1, "fetched_by": "4194999999-1", "used_by": "{parent}-7", "file": "x", "format": "parquet", "rows": 1}}"#
-            )
-            .as_bytes(),
+            "00000000000000ee.json",
+            &meta(&format!("{parent}-5"), ""),
         );
+        write(dir, "00000000000000ee.parquet", b"1");
+        // Fetched by a process gone, reused by one running: leased.
+        let reused = meta("4194999999-1", &format!("{parent}-7"));
+        write(dir, "00000000000000ff.json", &reused);
         write(dir, "00000000000000ff.parquet", b"1");
         let pruned = prune(dir, &BTreeSet::new());
         assert_eq!(pruned.copies, 0);
